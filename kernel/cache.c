@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmvpn NHRP cache: protocol (overlay) address and prefix -> NBMA peer.
+ *
+ * Entries live in a resizable RCU hash keyed by (masked address, prefix
+ * length). The data path first tries the exact host entry, then walks the
+ * prefix lengths that are present from the longest down, one hash probe
+ * each: cheap when, as usual, only host entries exist. Writers serialise on
+ * dd->lock; every change bumps dd->generation so dumps can detect it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/jiffies.h>
+#include <linux/workqueue.h>
+#include "dmvpn.h"
+
+#define DMVPN_GC_INTERVAL	HZ
+
+static const struct rhashtable_params dmvpn_cache_params = {
+	.key_len	= sizeof(struct dmvpn_entry_key),
+	.key_offset	= offsetof(struct dmvpn_entry, key),
+	.head_offset	= offsetof(struct dmvpn_entry, node),
+	.automatic_shrinking = true,
+};
+
+void dmvpn_addr_mask(struct dmvpn_addr *a, unsigned int plen)
+{
+	if (a->family == AF_INET) {
+		a->in4 &= plen ? htonl(~0U << (32 - plen)) : 0;
+		return;
+	}
+	ipv6_addr_prefix(&a->in6, &a->in6, plen);
+}
+
+static void dmvpn_entry_key_init(struct dmvpn_entry_key *key,
+				 const struct dmvpn_addr *addr,
+				 unsigned int plen)
+{
+	memset(key, 0, sizeof(*key));
+	key->addr = *addr;
+	key->plen = plen;
+	dmvpn_addr_mask(&key->addr, plen);
+}
+
+static unsigned long *dmvpn_plen_map(struct dmvpn_dev *dd, u16 family)
+{
+	return family == AF_INET ? dd->plens4 : dd->plens6;
+}
+
+static void dmvpn_plen_ref(struct dmvpn_dev *dd, const struct dmvpn_entry_key *k)
+{
+	int fam = k->addr.family == AF_INET6;
+
+	if (!dd->plen_count[fam][k->plen]++)
+		set_bit(k->plen, dmvpn_plen_map(dd, k->addr.family));
+}
+
+static void dmvpn_plen_unref(struct dmvpn_dev *dd, const struct dmvpn_entry_key *k)
+{
+	int fam = k->addr.family == AF_INET6;
+
+	if (!--dd->plen_count[fam][k->plen])
+		clear_bit(k->plen, dmvpn_plen_map(dd, k->addr.family));
+}
+
+/*
+ * Longest-prefix match of @addr. Caller holds rcu_read_lock(); the entry is
+ * valid until rcu_read_unlock(). Expired entries are skipped here and
+ * removed by the gc work.
+ */
+struct dmvpn_entry *dmvpn_cache_lookup(struct dmvpn_dev *dd,
+				       const struct dmvpn_addr *addr)
+{
+	unsigned long *map = dmvpn_plen_map(dd, addr->family);
+	unsigned int bits = dmvpn_addr_bits(addr);
+	struct dmvpn_entry_key key;
+	struct dmvpn_entry *e;
+	unsigned long n = bits + 1;
+
+	while (n) {
+		unsigned long plen = find_last_bit(map, n);
+
+		if (plen >= n)
+			break;
+		dmvpn_entry_key_init(&key, addr, plen);
+		e = rhashtable_lookup(&dd->cache, &key, dmvpn_cache_params);
+		if (e && !dmvpn_entry_expired(e))
+			return e;
+		n = plen;
+	}
+	return NULL;
+}
+
+static void dmvpn_entry_set_mcast(struct dmvpn_dev *dd, struct dmvpn_entry *e,
+				  bool on)
+{
+	bool was = e->flags & DMVPN_ENTRY_F_MULTICAST;
+
+	if (on && !was)
+		list_add_tail_rcu(&e->mcast, &dd->mcast_list);
+	else if (!on && was)
+		list_del_rcu(&e->mcast);
+}
+
+/* Unlink and free one entry; the caller holds dd->lock. */
+static void dmvpn_entry_remove(struct dmvpn_dev *dd, struct dmvpn_entry *e)
+{
+	struct dmvpn_peer *peer;
+
+	lockdep_assert_held(&dd->lock);
+	rhashtable_remove_fast(&dd->cache, &e->node, dmvpn_cache_params);
+	list_del_rcu(&e->list);
+	dmvpn_entry_set_mcast(dd, e, false);
+	dmvpn_plen_unref(dd, &e->key);
+	dd->n_entries--;
+	dd->generation++;
+	peer = rcu_dereference_protected(e->peer, lockdep_is_held(&dd->lock));
+	if (peer) {
+		atomic_dec(&peer->entries);
+		dmvpn_peer_put(peer);
+	}
+	/* Readers that found @e before the unlink finish within a grace period. */
+	kfree_rcu(e, rcu);
+}
+
+static void dmvpn_entry_set_peer(struct dmvpn_entry *e, struct dmvpn_peer *peer)
+{
+	struct dmvpn_peer *old;
+
+	old = rcu_replace_pointer(e->peer, peer, lockdep_is_held(&peer->dd->lock));
+	atomic_inc(&peer->entries);
+	if (old) {
+		atomic_dec(&old->entries);
+		dmvpn_peer_put(old);
+	}
+}
+
+int dmvpn_cache_add(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
+		    u8 plen, const struct dmvpn_addr *nbma, u8 type, u32 flags,
+		    u32 holdtime, struct netlink_ext_ack *extack)
+{
+	struct dmvpn_entry_key key;
+	struct dmvpn_peer *peer;
+	struct dmvpn_entry *e;
+	int err;
+
+	dmvpn_entry_key_init(&key, proto, plen);
+
+	spin_lock_bh(&dd->lock);
+	peer = dmvpn_peer_get_or_create(dd, nbma);
+	if (!peer) {
+		err = -ENOMEM;
+		NL_SET_ERR_MSG(extack, "Out of memory for the NBMA peer");
+		goto out;
+	}
+
+	e = rhashtable_lookup_fast(&dd->cache, &key, dmvpn_cache_params);
+	if (e) {
+		/* Replace in place: readers see either the old or the new peer. */
+		dmvpn_entry_set_peer(e, peer);
+		dmvpn_entry_set_mcast(dd, e, flags & DMVPN_ENTRY_F_MULTICAST);
+		WRITE_ONCE(e->type, type);
+		WRITE_ONCE(e->flags, flags);
+		WRITE_ONCE(e->expires, holdtime ? jiffies + holdtime * HZ : 0);
+		dd->generation++;
+		err = 0;
+		goto out;
+	}
+
+	if (dd->n_entries >= READ_ONCE(dd->cfg.max_entries)) {
+		dmvpn_count(dd, DMVPN_CNT_CACHE_FULL);
+		NL_SET_ERR_MSG(extack, "NHRP cache is full (see max-entries)");
+		err = -ENOSPC;
+		goto err_peer;
+	}
+
+	e = kzalloc(sizeof(*e), GFP_ATOMIC);
+	if (!e) {
+		NL_SET_ERR_MSG(extack, "Out of memory for the cache entry");
+		err = -ENOMEM;
+		goto err_peer;
+	}
+	e->key = key;
+	e->type = type;
+	e->created = jiffies;
+	e->expires = holdtime ? jiffies + holdtime * HZ : 0;
+	RCU_INIT_POINTER(e->peer, NULL);
+	INIT_LIST_HEAD(&e->mcast);
+	err = rhashtable_insert_fast(&dd->cache, &e->node, dmvpn_cache_params);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "Cannot insert the cache entry");
+		kfree(e);
+		goto err_peer;
+	}
+	dmvpn_entry_set_peer(e, peer);
+	dmvpn_entry_set_mcast(dd, e, flags & DMVPN_ENTRY_F_MULTICAST);
+	e->flags = flags;
+	list_add_tail_rcu(&e->list, &dd->entry_list);
+	dmvpn_plen_ref(dd, &key);
+	dd->n_entries++;
+	dd->generation++;
+	if (e->expires)
+		mod_delayed_work(system_power_efficient_wq, &dd->gc_work,
+				 DMVPN_GC_INTERVAL);
+	spin_unlock_bh(&dd->lock);
+	return 0;
+
+err_peer:
+	/* Drop the reference taken above; frees a peer created for nothing. */
+	dmvpn_peer_put(peer);
+out:
+	spin_unlock_bh(&dd->lock);
+	return err;
+}
+
+int dmvpn_cache_del(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
+		    u8 plen, struct netlink_ext_ack *extack)
+{
+	struct dmvpn_entry_key key;
+	struct dmvpn_entry *e;
+	int err = 0;
+
+	dmvpn_entry_key_init(&key, proto, plen);
+	spin_lock_bh(&dd->lock);
+	e = rhashtable_lookup_fast(&dd->cache, &key, dmvpn_cache_params);
+	if (e) {
+		dmvpn_entry_remove(dd, e);
+	} else {
+		NL_SET_ERR_MSG(extack, "No such NHRP cache entry");
+		err = -ENOENT;
+	}
+	spin_unlock_bh(&dd->lock);
+	return err;
+}
+
+/* Remove every entry of @type, or all entries when @type is 0. */
+void dmvpn_cache_flush(struct dmvpn_dev *dd, u8 type)
+{
+	struct dmvpn_entry *e, *tmp;
+
+	spin_lock_bh(&dd->lock);
+	list_for_each_entry_safe(e, tmp, &dd->entry_list, list)
+		if (!type || e->type == type)
+			dmvpn_entry_remove(dd, e);
+	spin_unlock_bh(&dd->lock);
+}
+
+static void dmvpn_cache_gc(struct work_struct *work)
+{
+	struct dmvpn_dev *dd = container_of(to_delayed_work(work),
+					    struct dmvpn_dev, gc_work);
+	struct dmvpn_entry *e, *tmp;
+	bool timed = false;
+
+	spin_lock_bh(&dd->lock);
+	list_for_each_entry_safe(e, tmp, &dd->entry_list, list) {
+		if (!e->expires)
+			continue;
+		if (dmvpn_entry_expired(e))
+			dmvpn_entry_remove(dd, e);
+		else
+			timed = true;
+	}
+	if (timed)
+		mod_delayed_work(system_power_efficient_wq, &dd->gc_work,
+				 DMVPN_GC_INTERVAL);
+	spin_unlock_bh(&dd->lock);
+}
+
+int dmvpn_cache_init(struct dmvpn_dev *dd)
+{
+	INIT_LIST_HEAD(&dd->entry_list);
+	INIT_LIST_HEAD(&dd->mcast_list);
+	INIT_DELAYED_WORK(&dd->gc_work, dmvpn_cache_gc);
+	return rhashtable_init(&dd->cache, &dmvpn_cache_params);
+}
+
+/*
+ * The device is unregistering: the data path and netlink can no longer
+ * reach it. Stop the gc first so it cannot re-arm, then drop everything.
+ */
+void dmvpn_cache_destroy(struct dmvpn_dev *dd)
+{
+	cancel_delayed_work_sync(&dd->gc_work);
+	dmvpn_cache_flush(dd, 0);
+	rhashtable_destroy(&dd->cache);
+}

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmvpn netdev and rtnl_link_ops: one device is one DMVPN cloud.
+ *
+ * The namespace the device is created in is its underlay for good; moving
+ * the device elsewhere only moves the overlay side.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/rtnetlink.h>
+#include <net/ip_tunnels.h>
+#include <net/rtnetlink.h>
+#include "dmvpn.h"
+
+#define DMVPN_FEATURES	(NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HIGHDMA | \
+			 NETIF_F_HW_CSUM)
+
+static struct netlink_range_validation dmvpn_u16_range = {
+	.min = 1, .max = U16_MAX,	/* NHRP carries times in 16 bits */
+};
+
+static struct netlink_range_validation dmvpn_reg_timeout_range = {
+	.min = 0, .max = U16_MAX,	/* 0 = a third of the holding time */
+};
+
+static struct netlink_range_validation dmvpn_max_entries_range = {
+	.min = 1, .max = DMVPN_MAX_MAX_ENTRIES,
+};
+
+static const struct nla_policy dmvpn_policy[IFLA_DMVPN_MAX + 1] = {
+	[IFLA_DMVPN_LINK]		= { .type = NLA_U32 },
+	[IFLA_DMVPN_LOCAL]		= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[IFLA_DMVPN_KEY]		= { .type = NLA_U32 },
+	[IFLA_DMVPN_TTL]		= { .type = NLA_U8 },
+	[IFLA_DMVPN_TOS]		= { .type = NLA_U8 },
+	[IFLA_DMVPN_NETWORK_ID]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[IFLA_DMVPN_HOLDTIME]		= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&dmvpn_u16_range),
+	[IFLA_DMVPN_FLAGS]		= NLA_POLICY_MASK(NLA_U32, DMVPN_F_ALL),
+	[IFLA_DMVPN_AUTH]		= NLA_POLICY_RANGE(NLA_BINARY, 1,
+							   DMVPN_AUTH_MAXLEN),
+	[IFLA_DMVPN_MAX_ENTRIES]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&dmvpn_max_entries_range),
+	[IFLA_DMVPN_REG_TIMEOUT]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&dmvpn_reg_timeout_range),
+	[IFLA_DMVPN_NOKEY]		= { .type = NLA_FLAG },
+};
+
+static const struct net_device_ops dmvpn_netdev_ops;
+
+bool dmvpn_is_dmvpn(const struct net_device *dev)
+{
+	return dev->netdev_ops == &dmvpn_netdev_ops;
+}
+
+/* Bytes added in front of an inner packet: outer IP and GRE. */
+unsigned int dmvpn_outer_hlen(const struct dmvpn_dev *dd)
+{
+	return (dmvpn_addr_is_v4(&dd->cfg.local) ? sizeof(struct iphdr) :
+		sizeof(struct ipv6hdr)) + dd->hlen;
+}
+
+static void dmvpn_update_hlen(struct dmvpn_dev *dd)
+{
+	struct net_device *dev = dd->dev;
+
+	dd->hlen = 4 + (dd->cfg.has_key ? 4 : 0);
+	dev->needed_headroom = LL_MAX_HEADER + dmvpn_outer_hlen(dd);
+	dev->max_mtu = IP_MAX_MTU - dmvpn_outer_hlen(dd);
+}
+
+static int dmvpn_dev_init(struct net_device *dev)
+{
+	struct dmvpn_dev *dd = netdev_priv(dev);
+	int err, cpu;
+
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!dev->tstats)
+		return -ENOMEM;
+	dd->counters = alloc_percpu(struct dmvpn_counters);
+	if (!dd->counters) {
+		err = -ENOMEM;
+		goto err_tstats;
+	}
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(dd->counters, cpu)->syncp);
+	err = gro_cells_init(&dd->gro_cells, dev);
+	if (err)
+		goto err_counters;
+	err = dmvpn_cache_init(dd);
+	if (err)
+		goto err_gro;
+	err = dmvpn_peers_init(dd);
+	if (err)
+		goto err_cache;
+	return 0;
+
+err_cache:
+	rhashtable_destroy(&dd->cache);
+err_gro:
+	gro_cells_destroy(&dd->gro_cells);
+err_counters:
+	free_percpu(dd->counters);
+err_tstats:
+	free_percpu(dev->tstats);
+	return err;
+}
+
+/*
+ * Called once the device is closed and unlinked and the data path has
+ * quiesced (synchronize_net() in unregister_netdevice_many()).
+ */
+static void dmvpn_dev_uninit(struct net_device *dev)
+{
+	struct dmvpn_dev *dd = netdev_priv(dev);
+
+	if (!list_empty(&dd->net_list)) {
+		dmvpn_netns_detach(dd);
+		INIT_LIST_HEAD(&dd->net_list);
+	}
+	dmvpn_cache_destroy(dd);
+	dmvpn_peers_destroy(dd);
+	gro_cells_destroy(&dd->gro_cells);
+}
+
+/* Last reference gone: only memory is left. */
+static void dmvpn_dev_free(struct net_device *dev)
+{
+	struct dmvpn_dev *dd = netdev_priv(dev);
+
+	free_percpu(dd->counters);
+	free_percpu(dev->tstats);
+	pr_debug("device %p freed\n", dd);
+}
+
+static int dmvpn_get_iflink(const struct net_device *dev)
+{
+	const struct dmvpn_dev *dd = netdev_priv(dev);
+
+	return READ_ONCE(dd->cfg.link);
+}
+
+static const struct net_device_ops dmvpn_netdev_ops = {
+	.ndo_init		= dmvpn_dev_init,
+	.ndo_uninit		= dmvpn_dev_uninit,
+	.ndo_start_xmit		= dmvpn_xmit,
+	.ndo_get_stats64	= dev_get_tstats64,
+	.ndo_get_iflink		= dmvpn_get_iflink,
+};
+
+static void dmvpn_setup(struct net_device *dev)
+{
+	struct dmvpn_dev *dd = netdev_priv(dev);
+
+	dev->netdev_ops = &dmvpn_netdev_ops;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = dmvpn_dev_free;
+	dev->type = ARPHRD_IPGRE;
+	dev->flags = IFF_NOARP | IFF_MULTICAST;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->hard_header_len = 0;
+	dev->addr_len = 4;
+	dev->mtu = ETH_DATA_LEN - sizeof(struct iphdr) - 4;
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->features |= NETIF_F_LLTX | DMVPN_FEATURES | NETIF_F_GSO_SOFTWARE;
+	dev->hw_features |= DMVPN_FEATURES | NETIF_F_GSO_SOFTWARE;
+	/* The next hop is taken from the route the packet was sent with. */
+	netif_keep_dst(dev);
+
+	dd->dev = dev;
+	INIT_LIST_HEAD(&dd->net_list);
+	spin_lock_init(&dd->lock);
+}
+
+static int dmvpn_validate(struct nlattr *tb[], struct nlattr *data[],
+			  struct netlink_ext_ack *extack)
+{
+	struct nlattr *a;
+
+	if (!data)
+		return 0;
+	a = data[IFLA_DMVPN_LOCAL];
+	if (a && nla_len(a) != 4 && nla_len(a) != 16) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "Local address must be IPv4 (4 bytes) or IPv6 (16 bytes)");
+		return -EINVAL;
+	}
+	if (a && nla_len(a) == 4 && ipv4_is_multicast(nla_get_in_addr(a))) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "Local address cannot be multicast");
+		return -EINVAL;
+	}
+	if (a && nla_len(a) == 16 &&
+	    ipv6_addr_is_multicast((struct in6_addr *)nla_data(a))) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "Local address cannot be multicast");
+		return -EINVAL;
+	}
+	if (data[IFLA_DMVPN_KEY] && data[IFLA_DMVPN_NOKEY]) {
+		NL_SET_ERR_MSG(extack, "key and nokey are mutually exclusive");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void dmvpn_cfg_defaults(struct dmvpn_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->local.family = AF_INET;
+	cfg->ttl = DMVPN_DEFAULT_TTL;
+	cfg->network_id = DMVPN_DEFAULT_NETWORK_ID;
+	cfg->holdtime = DMVPN_DEFAULT_HOLDTIME;
+	cfg->flags = DMVPN_F_UNIQUE | DMVPN_F_NAT_EXT;
+	cfg->max_entries = DMVPN_DEFAULT_MAX_ENTRIES;
+}
+
+/* Apply @data to @cfg. All checks that can fail come before any change. */
+static int dmvpn_cfg_parse(struct dmvpn_dev *dd, struct net *net,
+			   struct dmvpn_cfg *cfg, struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
+{
+	struct nlattr *a;
+
+	if (!data)
+		return 0;
+
+	a = data[IFLA_DMVPN_LOCAL];
+	if (a) {
+		struct dmvpn_addr local;
+
+		if (nla_len(a) == 4)
+			dmvpn_addr_set4(&local, nla_get_in_addr(a));
+		else
+			dmvpn_addr_set6(&local, nla_data(a));
+		if (local.family != cfg->local.family && dd->n_peers) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "Cannot change the underlay address family while NBMA peers exist");
+			return -EBUSY;
+		}
+		cfg->local = local;
+	}
+	a = data[IFLA_DMVPN_LINK];
+	if (a) {
+		u32 ifindex = nla_get_u32(a);
+
+		if (ifindex && !__dev_get_by_index(net, ifindex)) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "Underlay device not found in the underlay namespace");
+			return -ENODEV;
+		}
+		cfg->link = ifindex;
+	}
+	if (data[IFLA_DMVPN_KEY]) {
+		cfg->key = nla_get_u32(data[IFLA_DMVPN_KEY]);
+		cfg->has_key = true;
+	}
+	if (data[IFLA_DMVPN_NOKEY]) {
+		cfg->key = 0;
+		cfg->has_key = false;
+	}
+	if (data[IFLA_DMVPN_TTL])
+		cfg->ttl = nla_get_u8(data[IFLA_DMVPN_TTL]);
+	if (data[IFLA_DMVPN_TOS])
+		cfg->tos = nla_get_u8(data[IFLA_DMVPN_TOS]);
+	if (data[IFLA_DMVPN_NETWORK_ID])
+		cfg->network_id = nla_get_u32(data[IFLA_DMVPN_NETWORK_ID]);
+	if (data[IFLA_DMVPN_HOLDTIME])
+		cfg->holdtime = nla_get_u32(data[IFLA_DMVPN_HOLDTIME]);
+	if (data[IFLA_DMVPN_REG_TIMEOUT])
+		cfg->reg_timeout = nla_get_u32(data[IFLA_DMVPN_REG_TIMEOUT]);
+	if (data[IFLA_DMVPN_FLAGS])
+		cfg->flags = nla_get_u32(data[IFLA_DMVPN_FLAGS]);
+	if (data[IFLA_DMVPN_MAX_ENTRIES])
+		cfg->max_entries = nla_get_u32(data[IFLA_DMVPN_MAX_ENTRIES]);
+	a = data[IFLA_DMVPN_AUTH];
+	if (a) {
+		memset(cfg->auth, 0, sizeof(cfg->auth));
+		cfg->auth_len = nla_len(a);
+		memcpy(cfg->auth, nla_data(a), cfg->auth_len);
+	}
+	return 0;
+}
+
+/* Outer address family decides the link type, as for ip_gre/ip6_gre. */
+static void dmvpn_set_dev_addr(struct dmvpn_dev *dd)
+{
+	struct net_device *dev = dd->dev;
+
+	if (dmvpn_addr_is_v4(&dd->cfg.local)) {
+		dev->type = ARPHRD_IPGRE;
+		dev->addr_len = 4;
+		dev_addr_set(dev, (const u8 *)&dd->cfg.local.in4);
+	} else {
+		dev->type = ARPHRD_IP6GRE;
+		dev->addr_len = 16;
+		dev_addr_set(dev, (const u8 *)&dd->cfg.local.in6);
+	}
+}
+
+static unsigned int dmvpn_default_mtu(struct dmvpn_dev *dd)
+{
+	struct net_device *lower = NULL;
+	unsigned int mtu = ETH_DATA_LEN;
+
+	if (dd->cfg.link)
+		lower = __dev_get_by_index(dd->net, dd->cfg.link);
+	if (lower)
+		mtu = lower->mtu;
+	mtu -= dmvpn_outer_hlen(dd);
+	return clamp_t(unsigned int, mtu, dd->dev->min_mtu, dd->dev->max_mtu);
+}
+
+static int dmvpn_newlink(struct net *src_net, struct net_device *dev,
+			 struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	struct dmvpn_dev *dd = netdev_priv(dev);
+	int err;
+
+	dd->net = src_net;
+	dmvpn_cfg_defaults(&dd->cfg);
+	err = dmvpn_cfg_parse(dd, src_net, &dd->cfg, data, extack);
+	if (err)
+		return err;
+	dmvpn_update_hlen(dd);
+	dmvpn_set_dev_addr(dd);
+	if (tb[IFLA_MTU]) {
+		u32 mtu = nla_get_u32(tb[IFLA_MTU]);
+
+		if (mtu < dev->min_mtu || mtu > dev->max_mtu) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_MTU],
+					    "MTU out of range for this underlay");
+			return -EINVAL;
+		}
+		dev->mtu = mtu;
+	} else {
+		dev->mtu = dmvpn_default_mtu(dd);
+	}
+
+	err = register_netdevice(dev);
+	if (err)
+		return err;
+	err = dmvpn_netns_attach(dd);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "Cannot register the GRE receive hook");
+		unregister_netdevice(dev);
+		return err;
+	}
+	pr_debug("device %p created\n", dd);
+	return 0;
+}
+
+static int dmvpn_changelink(struct net_device *dev, struct nlattr *tb[],
+			    struct nlattr *data[],
+			    struct netlink_ext_ack *extack)
+{
+	struct dmvpn_dev *dd = netdev_priv(dev);
+	unsigned int old_hlen = dmvpn_outer_hlen(dd);
+	struct dmvpn_cfg cfg = dd->cfg;
+	int err;
+
+	err = dmvpn_cfg_parse(dd, dd->net, &cfg, data, extack);
+	if (err)
+		return err;
+	if (cfg.local.family != dd->cfg.local.family) {
+		NL_SET_ERR_MSG(extack,
+			       "Cannot change the underlay address family; re-create the device");
+		return -EOPNOTSUPP;
+	}
+
+	/* Readers tolerate a mix of old and new scalars for one packet. */
+	dd->cfg = cfg;
+	dmvpn_update_hlen(dd);
+	dmvpn_set_dev_addr(dd);
+	if (!tb[IFLA_MTU] && dmvpn_outer_hlen(dd) != old_hlen) {
+		int mtu = dev->mtu + old_hlen - dmvpn_outer_hlen(dd);
+
+		dev_set_mtu(dev, clamp_t(int, mtu, dev->min_mtu, dev->max_mtu));
+	}
+	dmvpn_peer_reset_dst(dd);
+	return 0;
+}
+
+static size_t dmvpn_get_size(const struct net_device *dev)
+{
+	return nla_total_size(4) +			/* LINK */
+	       nla_total_size(16) +			/* LOCAL */
+	       nla_total_size(4) +			/* KEY */
+	       nla_total_size(1) + nla_total_size(1) +	/* TTL, TOS */
+	       nla_total_size(4) * 5 +			/* NETWORK_ID .. REG_TIMEOUT */
+	       nla_total_size(DMVPN_AUTH_MAXLEN);	/* AUTH */
+}
+
+static int dmvpn_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	const struct dmvpn_dev *dd = netdev_priv(dev);
+	const struct dmvpn_cfg *cfg = &dd->cfg;
+
+	if (nla_put_u32(skb, IFLA_DMVPN_LINK, cfg->link) ||
+	    (dmvpn_addr_is_v4(&cfg->local) ?
+	     nla_put_in_addr(skb, IFLA_DMVPN_LOCAL, cfg->local.in4) :
+	     nla_put_in6_addr(skb, IFLA_DMVPN_LOCAL, &cfg->local.in6)) ||
+	    (cfg->has_key && nla_put_u32(skb, IFLA_DMVPN_KEY, cfg->key)) ||
+	    nla_put_u8(skb, IFLA_DMVPN_TTL, cfg->ttl) ||
+	    nla_put_u8(skb, IFLA_DMVPN_TOS, cfg->tos) ||
+	    nla_put_u32(skb, IFLA_DMVPN_NETWORK_ID, cfg->network_id) ||
+	    nla_put_u32(skb, IFLA_DMVPN_HOLDTIME, cfg->holdtime) ||
+	    nla_put_u32(skb, IFLA_DMVPN_FLAGS, cfg->flags) ||
+	    nla_put_u32(skb, IFLA_DMVPN_MAX_ENTRIES, cfg->max_entries) ||
+	    nla_put_u32(skb, IFLA_DMVPN_REG_TIMEOUT, cfg->reg_timeout) ||
+	    (cfg->auth_len &&
+	     nla_put(skb, IFLA_DMVPN_AUTH, cfg->auth_len, cfg->auth)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static struct net *dmvpn_get_link_net(const struct net_device *dev)
+{
+	const struct dmvpn_dev *dd = netdev_priv(dev);
+
+	return dd->net;
+}
+
+struct rtnl_link_ops dmvpn_link_ops __read_mostly = {
+	.kind		= "dmvpn",
+	.maxtype	= IFLA_DMVPN_MAX,
+	.policy		= dmvpn_policy,
+	.priv_size	= sizeof(struct dmvpn_dev),
+	.setup		= dmvpn_setup,
+	.validate	= dmvpn_validate,
+	.newlink	= dmvpn_newlink,
+	.changelink	= dmvpn_changelink,
+	.get_size	= dmvpn_get_size,
+	.fill_info	= dmvpn_fill_info,
+	.get_link_net	= dmvpn_get_link_net,
+};

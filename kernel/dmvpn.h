@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dmvpn: internal interfaces between the files of the module.
+ *
+ * Object ownership:
+ *  - struct dmvpn_dev is the netdev private area; it owns the NHRP cache
+ *    and the peer table. It lives from newlink to the netdev destructor.
+ *  - struct dmvpn_entry (one NHRP cache entry) is owned by the cache. Readers
+ *    find it under RCU; writers hold dd->lock. Freed with kfree_rcu.
+ *  - struct dmvpn_peer (one NBMA address) is refcounted: every entry that
+ *    points to it holds one reference. The last put unlinks it from the peer
+ *    table (under dd->lock) and frees it after a grace period. Data path
+ *    readers use it under RCU without taking a reference.
+ */
+#ifndef _DMVPN_H
+#define _DMVPN_H
+
+#include <linux/netdevice.h>
+#include <linux/rhashtable.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/in6.h>
+#include <linux/jiffies.h>
+#include <net/dst_cache.h>
+#include <net/gro_cells.h>
+#include <uapi/linux/dmvpn.h>
+
+/* An IPv4 or IPv6 address. Always fully zeroed before use: it is a hash key. */
+struct dmvpn_addr {
+	union {
+		struct in6_addr	in6;
+		__be32		in4;
+	};
+	u16 family;		/* AF_INET or AF_INET6 */
+	u16 pad;
+};
+
+static inline bool dmvpn_addr_is_v4(const struct dmvpn_addr *a)
+{
+	return a->family == AF_INET;
+}
+
+static inline unsigned int dmvpn_addr_bits(const struct dmvpn_addr *a)
+{
+	return a->family == AF_INET ? 32 : 128;
+}
+
+static inline bool dmvpn_addr_equal(const struct dmvpn_addr *a,
+				    const struct dmvpn_addr *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+static inline void dmvpn_addr_set4(struct dmvpn_addr *a, __be32 in4)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET;
+	a->in4 = in4;
+}
+
+static inline void dmvpn_addr_set6(struct dmvpn_addr *a,
+				   const struct in6_addr *in6)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET6;
+	a->in6 = *in6;
+}
+
+void dmvpn_addr_mask(struct dmvpn_addr *a, unsigned int plen);
+
+/* Per-peer counters, per CPU. Bytes are inner (overlay) packet bytes. */
+struct dmvpn_peer_stats {
+	u64_stats_t		rx_packets;
+	u64_stats_t		rx_bytes;
+	u64_stats_t		tx_packets;
+	u64_stats_t		tx_bytes;
+	struct u64_stats_sync	syncp;
+};
+
+struct dmvpn_peer {
+	struct rhash_head	node;		/* dd->peers, under dd->lock */
+	struct list_head	list;		/* dd->peer_list, RCU */
+	struct dmvpn_addr	nbma;		/* hash key */
+	refcount_t		refcnt;
+	struct dmvpn_dev	*dd;
+	struct dst_cache	dst_cache;
+	struct dmvpn_peer_stats __percpu *stats;
+	u32			pmtu;		/* from underlay ICMP, 0 = none */
+	unsigned long		pmtu_expires;	/* jiffies */
+	unsigned long		created;	/* jiffies */
+	atomic_t		entries;	/* cache entries pointing here */
+	struct rcu_head		rcu;
+};
+
+/* Hash key of a cache entry: the masked protocol address and its length. */
+struct dmvpn_entry_key {
+	struct dmvpn_addr	addr;
+	u8			plen;
+	u8			pad[3];
+};
+
+struct dmvpn_entry {
+	struct rhash_head	node;		/* dd->cache, under dd->lock */
+	struct list_head	list;		/* dd->entry_list, RCU */
+	struct list_head	mcast;		/* dd->mcast_list if MULTICAST */
+	struct dmvpn_entry_key	key;
+	struct dmvpn_peer __rcu	*peer;		/* reference held; NULL if none */
+	u8			type;		/* enum dmvpn_entry_type */
+	u32			flags;		/* DMVPN_ENTRY_F_* */
+	unsigned long		expires;	/* jiffies, 0 = never */
+	unsigned long		created;	/* jiffies */
+	struct rcu_head		rcu;
+};
+
+static inline bool dmvpn_entry_expired(const struct dmvpn_entry *e)
+{
+	unsigned long expires = READ_ONCE(e->expires);
+
+	return expires && time_after_eq(jiffies, expires);
+}
+
+/* Device counters (all drops and refusals), per CPU. */
+enum dmvpn_counter {
+	DMVPN_CNT_TX_NO_ENTRY,
+	DMVPN_CNT_TX_NO_ROUTE,
+	DMVPN_CNT_TX_TOO_BIG,
+	DMVPN_CNT_TX_LOOP,
+	DMVPN_CNT_TX_MCAST_COPIES,
+	DMVPN_CNT_RX_UNKNOWN_PEER,
+	DMVPN_CNT_RX_POLICY_DROP,
+	DMVPN_CNT_RX_BAD_PROTO,
+	DMVPN_CNT_RX_NHRP,
+	DMVPN_CNT_CACHE_FULL,
+	DMVPN_CNT_PMTU_UPDATES,
+	DMVPN_CNT_MAX
+};
+
+struct dmvpn_counters {
+	u64_stats_t		cnt[DMVPN_CNT_MAX];
+	struct u64_stats_sync	syncp;
+};
+
+/* Scalar configuration. Written under RTNL, read locklessly by the data path. */
+struct dmvpn_cfg {
+	struct dmvpn_addr	local;		/* family set; address may be any */
+	int			link;		/* underlay ifindex, 0 = any */
+	u32			key;
+	bool			has_key;
+	u8			ttl;		/* 0 = inherit */
+	u8			tos;		/* 1 = inherit */
+	u32			network_id;
+	u32			holdtime;
+	u32			reg_timeout;
+	u32			flags;		/* DMVPN_F_* */
+	u32			max_entries;
+	u8			auth[DMVPN_AUTH_MAXLEN];
+	u8			auth_len;
+};
+
+struct dmvpn_dev {
+	struct net_device	*dev;
+	struct net		*net;		/* underlay namespace */
+	struct list_head	net_list;	/* dmvpn_net->devs, RCU */
+	struct dmvpn_cfg	cfg;
+	unsigned int		hlen;		/* GRE header length */
+	struct gro_cells	gro_cells;
+	struct dmvpn_counters __percpu *counters;
+
+	spinlock_t		lock;		/* writers of cache and peers */
+	struct rhashtable	cache;		/* dmvpn_entry by key */
+	struct list_head	entry_list;	/* all entries, for dumps */
+	struct list_head	mcast_list;	/* entries flagged MULTICAST */
+	unsigned int		n_entries;
+	/* Prefix lengths present, for the longest-prefix-match fallback. */
+	DECLARE_BITMAP(plens4, 33);
+	DECLARE_BITMAP(plens6, 129);
+	unsigned int		plen_count[2][129];
+	u32			generation;	/* bumped on every change */
+	struct delayed_work	gc_work;	/* expires timed entries */
+
+	struct rhashtable	peers;		/* dmvpn_peer by NBMA */
+	struct list_head	peer_list;
+	unsigned int		n_peers;
+};
+
+static inline void dmvpn_count(struct dmvpn_dev *dd, enum dmvpn_counter c)
+{
+	struct dmvpn_counters *pc = get_cpu_ptr(dd->counters);
+
+	u64_stats_update_begin(&pc->syncp);
+	u64_stats_inc(&pc->cnt[c]);
+	u64_stats_update_end(&pc->syncp);
+	put_cpu_ptr(dd->counters);
+}
+
+u64 dmvpn_counter_read(struct dmvpn_dev *dd, enum dmvpn_counter c);
+
+/* device.c */
+extern struct rtnl_link_ops dmvpn_link_ops;
+bool dmvpn_is_dmvpn(const struct net_device *dev);
+unsigned int dmvpn_outer_hlen(const struct dmvpn_dev *dd);
+
+/* netns.c: per-namespace list of devices whose underlay is that namespace */
+int dmvpn_netns_init(void);
+void dmvpn_netns_exit(void);
+int dmvpn_netns_attach(struct dmvpn_dev *dd);
+void dmvpn_netns_detach(struct dmvpn_dev *dd);
+struct dmvpn_dev *dmvpn_netns_find(struct net *net,
+				   const struct dmvpn_addr *local,
+				   bool has_key, u32 key);
+
+/* peer.c */
+struct dmvpn_peer *dmvpn_peer_lookup(struct dmvpn_dev *dd,
+				     const struct dmvpn_addr *nbma);
+struct dmvpn_peer *dmvpn_peer_get_or_create(struct dmvpn_dev *dd,
+					    const struct dmvpn_addr *nbma);
+void dmvpn_peer_put(struct dmvpn_peer *peer);
+void dmvpn_peer_count_rx(struct dmvpn_peer *peer, unsigned int len);
+void dmvpn_peer_count_tx(struct dmvpn_peer *peer, unsigned int len);
+void dmvpn_peer_read_stats(struct dmvpn_peer *peer, u64 *rx_packets,
+			   u64 *rx_bytes, u64 *tx_packets, u64 *tx_bytes);
+u32 dmvpn_peer_pmtu(struct dmvpn_peer *peer);
+void dmvpn_peer_set_pmtu(struct dmvpn_peer *peer, u32 mtu);
+void dmvpn_peer_reset_dst(struct dmvpn_dev *dd);
+int dmvpn_peers_init(struct dmvpn_dev *dd);
+void dmvpn_peers_destroy(struct dmvpn_dev *dd);
+
+/* cache.c */
+int dmvpn_cache_init(struct dmvpn_dev *dd);
+void dmvpn_cache_destroy(struct dmvpn_dev *dd);
+int dmvpn_cache_add(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
+		    u8 plen, const struct dmvpn_addr *nbma, u8 type, u32 flags,
+		    u32 holdtime, struct netlink_ext_ack *extack);
+int dmvpn_cache_del(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
+		    u8 plen, struct netlink_ext_ack *extack);
+void dmvpn_cache_flush(struct dmvpn_dev *dd, u8 type);
+struct dmvpn_entry *dmvpn_cache_lookup(struct dmvpn_dev *dd,
+				       const struct dmvpn_addr *addr);
+
+/* xmit.c */
+netdev_tx_t dmvpn_xmit(struct sk_buff *skb, struct net_device *dev);
+
+/* recv.c: netfilter hooks of the underlay namespace */
+int dmvpn_recv_register(struct net *net);
+void dmvpn_recv_unregister(struct net *net);
+
+/* netlink.c */
+int dmvpn_genl_init(void);
+void dmvpn_genl_exit(void);
+
+#endif /* _DMVPN_H */
