@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# make check: build, host-side tests, then the selftests in one VM boot.
+# Prints one combined line "N passed, N failed" at the end.
+
+VM_TIMEOUT ?= 1500
+CHECK_LOG := .build/check
+
+.PHONY: check host-check vm-check fuzz-smoke
+
+host-check:
+	@mkdir -p $(CHECK_LOG)
+	@$(MAKE) -s -C userspace/tests check 2>&1 | tee $(CHECK_LOG)/host.log
+
+fuzz-smoke:
+	@mkdir -p $(CHECK_LOG)
+	@$(MAKE) -s -C userspace/tests fuzz-smoke 2>&1 | tee $(CHECK_LOG)/fuzz.log
+
+vm-check:
+	@mkdir -p $(CHECK_LOG)
+	@scripts/vm-run --timeout $(VM_TIMEOUT) -- selftests/run.sh 2>&1 | \
+		tee $(CHECK_LOG)/vm.log; exit $${PIPESTATUS[0]}
+
+check: all
+	@rm -rf $(CHECK_LOG); mkdir -p $(CHECK_LOG)
+	-@$(MAKE) -s host-check
+	-@$(MAKE) -s fuzz-smoke
+	-@$(MAKE) -s vm-check
+	@scripts/check-summary $(CHECK_LOG)
