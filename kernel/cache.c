@@ -26,11 +26,15 @@ static const struct rhashtable_params dmvpn_cache_params = {
 
 void dmvpn_addr_mask(struct dmvpn_addr *a, unsigned int plen)
 {
+	struct in6_addr full;
+
 	if (a->family == AF_INET) {
 		a->in4 &= plen ? htonl(~0U << (32 - plen)) : 0;
 		return;
 	}
-	ipv6_addr_prefix(&a->in6, &a->in6, plen);
+	full = a->in6;
+	/* ipv6_addr_prefix() clears its destination first: mask a copy. */
+	ipv6_addr_prefix(&a->in6, &full, plen);
 }
 
 static void dmvpn_entry_key_init(struct dmvpn_entry_key *key,

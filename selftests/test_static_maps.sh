@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Multipoint GRE data path driven by static NHRP maps, three sites.
+#
+#                    +--------------- $inet ---------------+
+#                    |              bridge br0             |
+#                    +----+-------------+-------------+----+
+#                         |             |             |
+#   underlay   192.0.2.1  |  192.0.2.2  |  192.0.2.3  |
+#              2001:db8::1| 2001:db8::2 | 2001:db8::3 |
+#                    +----+---+    +----+---+    +----+---+
+#                    |  $hub  |    |  $s1   |    |  $s2   |  lan0 10.2.0.1/24
+#                    +--------+    +--------+    +--------+
+#   dmvpn0 (v4 underlay): 10.0.0.N/24, fd00::N/64
+#   dmvpn6 (v6 underlay): 10.6.0.N/24
+#
+# Every site maps every other site statically. Spoke 1 reaches spoke 2's
+# LAN through a route whose next hop is spoke 2's tunnel address.
+set -u
+source "$(dirname "$0")/lib.sh"
+
+require_cmd ip ping iperf3 jq
+load_dmvpn
+
+hub=$(ns_name hub); s1=$(ns_name s1); s2=$(ns_name s2)
+topo_create "$hub" "$s1" "$s2"
+
+for i in 1 2 3; do
+	ns=$(topo_site "$i")
+	n "$ns" ip link add dmvpn0 type dmvpn local 192.0.2.$i
+	n "$ns" ip addr add 10.0.0.$i/24 dev dmvpn0
+	n "$ns" ip addr add fd00::$i/64 dev dmvpn0 nodad
+	n "$ns" ip link set dmvpn0 up
+	n "$ns" ip link add dmvpn6 type dmvpn local 2001:db8::$i
+	n "$ns" ip addr add 10.6.0.$i/24 dev dmvpn6
+	n "$ns" ip link set dmvpn6 up
+	for j in 1 2 3; do
+		[ "$i" = "$j" ] && continue
+		n "$ns" "$DMVPNCTL" map add dmvpn0 10.0.0.$j 192.0.2.$j
+		n "$ns" "$DMVPNCTL" map add dmvpn0 fd00::$j 192.0.2.$j
+		n "$ns" "$DMVPNCTL" map add dmvpn6 10.6.0.$j 2001:db8::$j
+	done
+done
+n "$s2" ip link add lan0 type dummy
+n "$s2" ip addr add 10.2.0.1/24 dev lan0
+n "$s2" ip link set lan0 up
+n "$s1" ip route add 10.2.0.0/24 via 10.0.0.3 dev dmvpn0
+
+# peer_stat NS DEV NBMA KEY: one per-peer counter from dmvpnctl's JSON.
+peer_stat()
+{
+	n "$1" "$DMVPNCTL" -j peers "$2" |
+		jq -r --arg nbma "$3" --arg k "$4" \
+			'[.[] | select(.nbma == $nbma)][0][$k] // 0'
+}
+
+ktap_plan 9
+
+ping_ok() { n "$1" ping -q -c 3 -i 0.2 -W 2 "$2" >/dev/null; }
+
+run_test "IPv4 over IPv4 spoke to spoke" ping_ok "$s1" 10.0.0.3
+run_test "IPv4 over IPv4 spoke to hub" ping_ok "$s2" 10.0.0.1
+run_test "IPv6 over IPv4" ping_ok "$s1" fd00::3
+run_test "IPv4 over IPv6 underlay" ping_ok "$s1" 10.6.0.3
+run_test "LAN prefix behind spoke via route next hop" ping_ok "$s1" 10.2.0.1
+
+exact_counters()
+{
+	local tx0 rx0 tx1 rx1 htx0 htx1
+	tx0=$(peer_stat "$s1" dmvpn0 192.0.2.3 tx-packets)
+	rx0=$(peer_stat "$s1" dmvpn0 192.0.2.3 rx-packets)
+	htx0=$(peer_stat "$s1" dmvpn0 192.0.2.1 tx-packets)
+	n "$s1" ping -q -c 7 -i 0.1 -W 2 10.0.0.3 >/dev/null
+	tx1=$(peer_stat "$s1" dmvpn0 192.0.2.3 tx-packets)
+	rx1=$(peer_stat "$s1" dmvpn0 192.0.2.3 rx-packets)
+	htx1=$(peer_stat "$s1" dmvpn0 192.0.2.1 tx-packets)
+	echo "# spoke2 peer: tx $tx0->$tx1 rx $rx0->$rx1, hub peer tx $htx0->$htx1"
+	[ $((tx1 - tx0)) -eq 7 ] && [ $((rx1 - rx0)) -eq 7 ] && [ "$htx1" -eq "$htx0" ]
+}
+run_test "exact per-peer packet counters, direct path" exact_counters
+
+tcp_v4()
+{
+	n "$s2" iperf3 -s -1 -D -B 10.0.0.3 >/dev/null
+	wait_for 5 n "$s2" sh -c 'ss -ltn | grep -q ":5201"'
+	n "$s1" timeout 60 iperf3 -c 10.0.0.3 -n 4M -J > "$TMPDIR/iperf.json"
+	echo "# $(jq -r '.end.sum_received.bits_per_second / 1e6 | floor' "$TMPDIR/iperf.json") Mbit/s"
+	local rxb
+	rxb=$(peer_stat "$s2" dmvpn0 192.0.2.2 rx-bytes)
+	[ "$rxb" -ge 4194304 ]
+}
+run_test "TCP over IPv4 underlay (iperf3 4 MB), bytes counted" tcp_v4
+
+tcp_v6_underlay()
+{
+	n "$s2" iperf3 -s -1 -D -B 10.6.0.3 >/dev/null
+	wait_for 5 n "$s2" sh -c 'ss -ltn | grep -q "10.6.0.3:5201"'
+	n "$s1" timeout 60 iperf3 -c 10.6.0.3 -n 2M >/dev/null
+}
+run_test "TCP over IPv6 underlay (iperf3 2 MB)" tcp_v6_underlay
+
+miss()
+{
+	local before after
+	before=$(n "$s1" "$DMVPNCTL" -j stats dmvpn0 | jq '."tx-no-entry"')
+	! n "$s1" ping -q -c 1 -W 1 10.0.0.99 >/dev/null 2>&1
+	after=$(n "$s1" "$DMVPNCTL" -j stats dmvpn0 | jq '."tx-no-entry"')
+	[ "$after" -gt "$before" ]
+}
+run_test "no NHRP entry: dropped and counted" miss
+
+ktap_finish

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink plumbing for dmvpnctl: resolve the family, send a
+ * request, collect replies, and print the kernel's extack message when a
+ * request is refused.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include "dmvpnctl.h"
+#include "nl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+static struct nl_sock *sock;
+static int family;
+
+struct ctl_ctx {
+	int done;
+	int err;
+	ctl_dump_fn fn;
+	void *arg;
+};
+
+int ctl_open(void)
+{
+	int one = 1;
+
+	sock = nl_socket_alloc();
+	if (!sock || genl_connect(sock)) {
+		fprintf(stderr, "dmvpnctl: cannot open a generic netlink socket\n");
+		return -1;
+	}
+	setsockopt(nl_socket_get_fd(sock), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(sock), SOL_NETLINK, NETLINK_CAP_ACK,
+		   &one, sizeof(one));
+	family = genl_ctrl_resolve(sock, DMVPN_GENL_NAME);
+	if (family < 0) {
+		fprintf(stderr,
+			"dmvpnctl: dmvpn module not loaded (generic netlink family %s not found)\n",
+			DMVPN_GENL_NAME);
+		return -1;
+	}
+	return 0;
+}
+
+void ctl_close(void)
+{
+	nl_socket_free(sock);
+	sock = NULL;
+}
+
+struct nl_msg *ctl_request(uint8_t cmd, int dump)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
+			 dump ? NLM_F_DUMP : NLM_F_ACK, cmd, DMVPN_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* The kernel's explanation, from the extended ack attributes. */
+static const char *extack_msg(struct nlmsghdr *nlh)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	struct nlmsgerr *e = nlmsg_data(nlh);
+	int off = sizeof(*e);
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NULL;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)e + off),
+		      nlmsg_datalen(nlh) - off, NULL) || !tb[NLMSGERR_ATTR_MSG])
+		return NULL;
+	return nla_get_string(tb[NLMSGERR_ATTR_MSG]);
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct ctl_ctx *ctx = arg;
+	const char *msg = extack_msg(nlh);
+
+	(void)nla;
+	ctx->err = e->error;
+	ctx->done = 1;
+	if (e->error)
+		fprintf(stderr, "dmvpnctl: %s\n", msg ? msg : strerror(-e->error));
+	return NL_STOP;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	struct ctl_ctx *ctx = arg;
+
+	(void)msg;
+	ctx->done = 1;
+	return NL_STOP;
+}
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *attrs[DMVPN_A_MAX + 1];
+	struct ctl_ctx *ctx = arg;
+
+	if (!ctx->fn)
+		return NL_OK;
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, attrs, DMVPN_A_MAX, NULL))
+		return NL_SKIP;
+	return ctx->fn(attrs, ctx->arg) ? NL_STOP : NL_OK;
+}
+
+static int ctl_run(struct nl_msg *msg, struct ctl_ctx *ctx)
+{
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int rc;
+
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, ctx);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, ctx);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_ack, ctx);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, ctx);
+	rc = nl_send_auto(sock, msg);
+	nlmsg_free(msg);
+	while (rc >= 0 && !ctx->done)
+		rc = nl_recvmsgs(sock, cb);
+	nl_cb_put(cb);
+	if (ctx->err)
+		return ctx->err;
+	if (rc < 0) {
+		fprintf(stderr, "dmvpnctl: netlink: %s\n", nl_geterror(rc));
+		return -EIO;
+	}
+	return 0;
+}
+
+int ctl_do(struct nl_msg *msg)
+{
+	struct ctl_ctx ctx = { 0 };
+
+	return ctl_run(msg, &ctx);
+}
+
+int ctl_dump(struct nl_msg *msg, ctl_dump_fn fn, void *arg)
+{
+	struct ctl_ctx ctx = { .fn = fn, .arg = arg };
+
+	return ctl_run(msg, &ctx);
+}

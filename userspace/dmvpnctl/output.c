@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Shared output helpers: flag and type names, the JSON document. */
+#include <stdio.h>
+#include <string.h>
+#include "dmvpnctl.h"
+
+static const char *const flag_names[] = {
+	"multicast", "nhs", "unique", "nat", "used",
+};
+
+static const char *const type_names[] = {
+	[DMVPN_ENTRY_STATIC] = "static",
+	[DMVPN_ENTRY_DYNAMIC] = "dynamic",
+	[DMVPN_ENTRY_RESOLVED] = "resolved",
+	[DMVPN_ENTRY_INCOMPLETE] = "incomplete",
+	[DMVPN_ENTRY_NEGATIVE] = "negative",
+	[DMVPN_ENTRY_LOCAL] = "local",
+};
+
+const char *entry_type_name(uint8_t type)
+{
+	if (type < sizeof(type_names) / sizeof(type_names[0]) && type_names[type])
+		return type_names[type];
+	return "unknown";
+}
+
+const char *flags_words(uint32_t flags, char *buf, size_t size)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+		if (flags & (1U << i))
+			n += snprintf(buf + n, n < size ? size - n : 0, " %s",
+				      flag_names[i]);
+	return buf;
+}
+
+json_object *flags_json(uint32_t flags)
+{
+	json_object *arr = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+		if (flags & (1U << i))
+			json_object_array_add(arr,
+					      json_object_new_string(flag_names[i]));
+	return arr;
+}
+
+json_object *out_begin_list(void)
+{
+	return json_output ? json_object_new_array() : NULL;
+}
+
+void out_end(json_object *doc)
+{
+	if (!doc)
+		return;
+	puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(doc);
+}
+
+int usage_error(const char *usage)
+{
+	fprintf(stderr, "Usage: dmvpnctl %s\n", usage);
+	return EXIT_USAGE;
+}
