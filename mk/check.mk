@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+SHELL := /bin/bash
 # make check: build, host-side tests, then the selftests in one VM boot.
 # Prints one combined line "N passed, N failed" at the end.
 
