@@ -27,3 +27,7 @@ check: all
 	-@$(MAKE) -s fuzz-smoke
 	-@$(MAKE) -s vm-check
 	@scripts/check-summary $(CHECK_LOG)
+
+.PHONY: bench
+bench:
+	@scripts/bench

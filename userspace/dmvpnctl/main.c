@@ -19,6 +19,54 @@ static const struct ctl_cmd cmds[] = {
 	{ "flush", cmd_flush, "flush DEV [static|dynamic|resolved|incomplete|negative]" },
 };
 
+static const struct ctl_cmd *find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(name, cmds[i].name))
+			return &cmds[i];
+	return NULL;
+}
+
+/*
+ * -b FILE: one command per line on a single netlink socket, like
+ * `ip -batch`; stops at the first failure and names its line.
+ */
+static int run_batch(const char *path)
+{
+	char line[1024], *argv[32];
+	const struct ctl_cmd *c;
+	int lineno = 0, rc = EXIT_OK, argc;
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+
+	if (!f) {
+		perror(path);
+		return EXIT_USAGE;
+	}
+	if (ctl_open()) {
+		fclose(f);
+		return EXIT_KERNEL;
+	}
+	while (rc == EXIT_OK && fgets(line, sizeof(line), f)) {
+		lineno++;
+		argc = 0;
+		for (char *t = strtok(line, " \t\n"); t && argc < 31;
+		     t = strtok(NULL, " \t\n"))
+			argv[argc++] = t;
+		if (!argc || argv[0][0] == '#')
+			continue;
+		c = find_cmd(argv[0]);
+		rc = c ? c->fn(argc - 1, argv + 1) : EXIT_USAGE;
+		if (rc)
+			fprintf(stderr, "dmvpnctl: %s:%d: command failed\n", path, lineno);
+	}
+	ctl_close();
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
 static void usage(FILE *f)
 {
 	size_t i;
@@ -26,20 +74,23 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: dmvpnctl [-j] COMMAND [ARGS]\n\nCommands:\n");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %s\n", cmds[i].usage);
-	fprintf(f, "\n  -j   JSON output\n\n"
+	fprintf(f, "\n  -j       JSON output\n"
+		"  -b FILE  run the commands in FILE (- = stdin), one per line\n\n"
 		"Exit status: 0 success, 1 the kernel refused or netlink failed,\n"
 		"2 usage error.\n");
 }
 
 int main(int argc, char **argv)
 {
-	size_t i;
+	const struct ctl_cmd *c;
 	int rc;
 
 	argc--, argv++;
 	while (argc && argv[0][0] == '-') {
 		if (!strcmp(argv[0], "-j") || !strcmp(argv[0], "--json")) {
 			json_output = 1;
+		} else if (!strcmp(argv[0], "-b") && argc > 1) {
+			return run_batch(argv[1]);
 		} else if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
 			usage(stdout);
 			return EXIT_OK;
@@ -57,16 +108,15 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		if (strcmp(argv[0], cmds[i].name))
-			continue;
+	c = find_cmd(argv[0]);
+	if (c) {
 		if (argc > 1 && !strcmp(argv[1], "help")) {
-			printf("Usage: dmvpnctl %s\n", cmds[i].usage);
+			printf("Usage: dmvpnctl %s\n", c->usage);
 			return EXIT_OK;
 		}
 		if (ctl_open())
 			return EXIT_KERNEL;
-		rc = cmds[i].fn(argc - 1, argv + 1);
+		rc = c->fn(argc - 1, argv + 1);
 		ctl_close();
 		return rc;
 	}
