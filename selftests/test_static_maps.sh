@@ -55,7 +55,7 @@ peer_stat()
 			'[.[] | select(.nbma == $nbma)][0][$k] // 0'
 }
 
-ktap_plan 9
+ktap_plan 11
 
 ping_ok() { n "$1" ping -q -c 3 -i 0.2 -W 2 "$2" >/dev/null; }
 
@@ -109,5 +109,37 @@ miss()
 	[ "$after" -gt "$before" ]
 }
 run_test "no NHRP entry: dropped and counted" miss
+
+multicast()
+{
+	local a0 b0 c0
+	n "$hub" "$DMVPNCTL" map add dmvpn0 10.0.0.2 192.0.2.2 multicast
+	n "$hub" "$DMVPNCTL" map add dmvpn0 10.0.0.3 192.0.2.3 multicast
+	a0=$(peer_stat "$hub" dmvpn0 192.0.2.2 tx-packets)
+	b0=$(peer_stat "$hub" dmvpn0 192.0.2.3 tx-packets)
+	c0=$(n "$hub" "$DMVPNCTL" -j stats dmvpn0 | jq '."tx-mcast-copies"')
+	n "$hub" ping -q -c 3 -i 0.2 -W 1 -t 1 -I dmvpn0 224.0.0.1 >/dev/null
+	local a1 b1 c1
+	a1=$(peer_stat "$hub" dmvpn0 192.0.2.2 tx-packets)
+	b1=$(peer_stat "$hub" dmvpn0 192.0.2.3 tx-packets)
+	c1=$(n "$hub" "$DMVPNCTL" -j stats dmvpn0 | jq '."tx-mcast-copies"')
+	echo "# 3 multicast pings: spoke1 +$((a1 - a0)), spoke2 +$((b1 - b0)), extra copies +$((c1 - c0))"
+	[ $((a1 - a0)) -eq 3 ] && [ $((b1 - b0)) -eq 3 ] && [ $((c1 - c0)) -eq 3 ]
+}
+run_test "multicast replicated to every multicast-flagged entry" multicast
+
+unknown_peer()
+{
+	local before after
+	# Both maps pointing at spoke 1 go, and with them the peer.
+	n "$hub" "$DMVPNCTL" map del dmvpn0 10.0.0.2
+	n "$hub" "$DMVPNCTL" map del dmvpn0 fd00::2
+	before=$(n "$hub" "$DMVPNCTL" -j stats dmvpn0 | jq '."rx-unknown-peer"')
+	! n "$s1" ping -q -c 2 -i 0.2 -W 1 10.0.0.1 >/dev/null
+	after=$(n "$hub" "$DMVPNCTL" -j stats dmvpn0 | jq '."rx-unknown-peer"')
+	echo "# hub rx-unknown-peer $before -> $after"
+	[ $((after - before)) -eq 2 ]
+}
+run_test "GRE from an NBMA address without entry is accepted and counted" unknown_peer
 
 ktap_finish
