@@ -5,6 +5,9 @@
 #   make module          kernel/dmvpn.ko against KDIR (or KERNELRELEASE)
 #   make check           build, host tests, then the selftests in a VM
 #   make lint            checkpatch --strict and sparse
+#   make demo            VM: hub and two spokes, dmvpnctl show, pings
+#   make bench           VM: dmvpn against ip_gre, figures and ratios
+#   make install         module (updates/) and tools on this machine
 #
 # The target kernel is never guessed from `uname -r`: the machine building
 # may not be the one running the module. Default: the newest installed
@@ -18,7 +21,7 @@ CHECKPATCH ?= $(firstword $(wildcard /usr/src/linux-source-6.1/scripts/checkpatc
 
 export KERNELRELEASE KDIR
 
-.PHONY: all module userspace clean lint checkpatch sparse help
+.PHONY: all module userspace clean lint checkpatch sparse help install
 
 all: module userspace
 
@@ -41,12 +44,20 @@ sparse:
 
 lint: checkpatch sparse
 
+# Module into /lib/modules/$(KERNELRELEASE)/updates, tools into $(PREFIX).
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel INSTALL_MOD_DIR=updates modules_install
+	$(MAKE) -C userspace/dmvpnctl install
+	$(MAKE) -C userspace/iproute2 install
+	install -D -m 0644 Documentation/dmvpnctl.8 $(DESTDIR)/usr/share/man/man8/dmvpnctl.8
+	depmod -a $(KERNELRELEASE) || true
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean
 	-$(MAKE) -C userspace clean
 	rm -f .sparse.log
 
 help:
-	@sed -n '3,9p' Makefile
+	@sed -n '3,12p' Makefile
 
 -include mk/*.mk

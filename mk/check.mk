@@ -6,11 +6,16 @@ SHELL := /bin/bash
 VM_TIMEOUT ?= 1500
 CHECK_LOG := .build/check
 
-.PHONY: check host-check vm-check fuzz-smoke
+.PHONY: check host-check vm-check fuzz-smoke deps
+
+# Idempotent: a second run only asks dpkg what is installed.
+deps:
+	@scripts/install-deps
 
 host-check:
 	@mkdir -p $(CHECK_LOG)
-	@$(MAKE) -s -C userspace/tests check 2>&1 | tee $(CHECK_LOG)/host.log
+	@{ $(MAKE) -s -C userspace/tests check; scripts/check-spec; } 2>&1 | \
+		tee $(CHECK_LOG)/host.log
 
 fuzz-smoke:
 	@mkdir -p $(CHECK_LOG)
@@ -21,7 +26,8 @@ vm-check:
 	@scripts/vm-run --timeout $(VM_TIMEOUT) -- selftests/run.sh 2>&1 | \
 		tee $(CHECK_LOG)/vm.log; exit $${PIPESTATUS[0]}
 
-check: all
+check: deps
+	@$(MAKE) -s all
 	@rm -rf $(CHECK_LOG); mkdir -p $(CHECK_LOG)
 	-@$(MAKE) -s host-check
 	-@$(MAKE) -s fuzz-smoke
@@ -31,3 +37,8 @@ check: all
 .PHONY: bench
 bench:
 	@scripts/bench
+
+.PHONY: demo
+demo: deps
+	@$(MAKE) -s all
+	@scripts/vm-run --timeout 600 -- scripts/demo-vm

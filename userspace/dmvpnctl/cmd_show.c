@@ -2,6 +2,7 @@
 /* cache, peers, stats and show: read-only views of the kernel state. */
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "dmvpnctl.h"
 #include "nl.h"
@@ -238,20 +239,146 @@ int cmd_stats(int argc, char **argv)
 	return err ? EXIT_KERNEL : EXIT_OK;
 }
 
-/* Cisco "show dmvpn" in spirit: the cache, grouped by NBMA peer. */
+/* show: Cisco "show dmvpn" layout, one line per (peer, tunnel address). */
+struct show_row {
+	uint32_t ifindex;
+	char nbma[64];
+	char proto[64];
+	uint8_t plen;
+	uint8_t type;
+	uint32_t flags;
+	uint32_t age;
+};
+
+struct show_rows {
+	struct show_row *row;
+	size_t n, cap;
+};
+
+static int collect_entry(struct nlattr **attrs, void *arg)
+{
+	struct nlattr *e[DMVPN_ENTRY_A_MAX + 1];
+	struct show_rows *rows = arg;
+	struct show_row *r;
+
+	if (!attrs[DMVPN_A_IFINDEX] || !attrs[DMVPN_A_ENTRY] ||
+	    nla_parse_nested(e, DMVPN_ENTRY_A_MAX, attrs[DMVPN_A_ENTRY], NULL) ||
+	    !e[DMVPN_ENTRY_A_PROTO])
+		return 0;
+	if (rows->n == rows->cap) {
+		size_t cap = rows->cap ? rows->cap * 2 : 64;
+		struct show_row *nr = realloc(rows->row, cap * sizeof(*nr));
+
+		if (!nr)
+			return -1;
+		rows->row = nr;
+		rows->cap = cap;
+	}
+	r = &rows->row[rows->n++];
+	memset(r, 0, sizeof(*r));
+	r->ifindex = nla_get_u32(attrs[DMVPN_A_IFINDEX]);
+	addr_format(nla_data(e[DMVPN_ENTRY_A_PROTO]), nla_len(e[DMVPN_ENTRY_A_PROTO]),
+		    r->proto, sizeof(r->proto));
+	strcpy(r->nbma, "-");
+	if (e[DMVPN_ENTRY_A_NBMA])
+		addr_format(nla_data(e[DMVPN_ENTRY_A_NBMA]),
+			    nla_len(e[DMVPN_ENTRY_A_NBMA]), r->nbma, sizeof(r->nbma));
+	if (e[DMVPN_ENTRY_A_PREFIXLEN])
+		r->plen = nla_get_u8(e[DMVPN_ENTRY_A_PREFIXLEN]);
+	if (e[DMVPN_ENTRY_A_TYPE])
+		r->type = nla_get_u8(e[DMVPN_ENTRY_A_TYPE]);
+	if (e[DMVPN_ENTRY_A_FLAGS])
+		r->flags = nla_get_u32(e[DMVPN_ENTRY_A_FLAGS]);
+	if (e[DMVPN_ENTRY_A_AGE])
+		r->age = nla_get_u32(e[DMVPN_ENTRY_A_AGE]);
+	return 0;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct show_row *x = a, *y = b;
+
+	if (x->ifindex != y->ifindex)
+		return x->ifindex < y->ifindex ? -1 : 1;
+	return strcmp(x->nbma, y->nbma);
+}
+
+static const char *row_attrs(const struct show_row *r, char *buf)
+{
+	static const char type_letter[] = { 0, 'S', 'D', 'R', 'I', 'X', 'L' };
+	char *p = buf;
+
+	if (r->type < sizeof(type_letter) && type_letter[r->type])
+		*p++ = type_letter[r->type];
+	if (r->flags & DMVPN_ENTRY_F_NAT)
+		*p++ = 'N';
+	if (r->flags & DMVPN_ENTRY_F_MULTICAST)
+		*p++ = 'M';
+	if (r->flags & DMVPN_ENTRY_F_NHS)
+		*p++ = 'H';
+	*p = '\0';
+	return buf;
+}
+
 int cmd_show(int argc, char **argv)
 {
-	int rc;
+	struct show_rows rows = { 0 };
+	char dev[IF_NAMESIZE], attrs[8], tunnel[72], count[24];
+	uint32_t cur = 0;
+	struct nl_msg *msg;
+	size_t i, j;
+	int err;
 
 	if (json_output) {
 		fprintf(stderr, "dmvpnctl: use -j with cache, peers or stats\n");
 		return EXIT_USAGE;
 	}
+	if (argc > 1)
+		return usage_error("show [DEV]");
+	if (argc == 1 && !dev_ifindex(argv[0])) {
+		fprintf(stderr, "dmvpnctl: no such device: %s\n", argv[0]);
+		return EXIT_KERNEL;
+	}
+	msg = dump_request(DMVPN_CMD_CACHE_GET, argc, argv);
+	if (!msg)
+		return EXIT_KERNEL;
+	err = ctl_dump(msg, collect_entry, &rows);
+	if (err) {
+		free(rows.row);
+		return EXIT_KERNEL;
+	}
+	qsort(rows.row, rows.n, sizeof(*rows.row), row_cmp);
 	printf("Legend: Attrb --> S - Static, D - Dynamic, R - Resolved,\n"
-	       "        I - Incomplete, N - NATed, M - Multicast, H - NHS\n\n");
-	rc = cmd_peers(argc, argv);
-	if (rc)
-		return rc;
-	putchar('\n');
-	return cmd_cache(argc, argv);
+	       "        I - Incomplete, X - Negative, L - Local, N - NATed,\n"
+	       "        M - Multicast, H - NHS\n");
+	for (i = 0; i < rows.n; i = j) {
+		const struct show_row *r = &rows.row[i];
+
+		if (r->ifindex != cur) {
+			cur = r->ifindex;
+			printf("\nInterface: %s\n", dev_name(cur, dev));
+			printf("%5s %-18s %-24s %-6s %9s %s\n", "# Ent",
+			       "Peer NBMA Addr", "Peer Tunnel Addr", "State",
+			       "Up time", "Attrb");
+		}
+		for (j = i; j < rows.n && rows.row[j].ifindex == cur &&
+		     !strcmp(rows.row[j].nbma, r->nbma); j++)
+			;
+		for (size_t k = i; k < j; k++) {
+			const struct show_row *e = &rows.row[k];
+			int host = e->plen == (strchr(e->proto, ':') ? 128 : 32);
+
+			snprintf(tunnel, sizeof(tunnel), host ? "%s" : "%s/%u",
+				 e->proto, e->plen);
+			printf("%5s %-18s %-24s %-6s %02u:%02u:%02u %s\n",
+			       k == i ? (snprintf(count, sizeof(count), "%zu", j - i), count) : "",
+			       k == i ? e->nbma : "", tunnel,
+			       e->type == DMVPN_ENTRY_INCOMPLETE ? "NHRP" :
+			       e->type == DMVPN_ENTRY_NEGATIVE ? "DOWN" : "UP",
+			       e->age / 3600, e->age / 60 % 60, e->age % 60,
+			       row_attrs(e, attrs));
+		}
+	}
+	free(rows.row);
+	return EXIT_OK;
 }
