@@ -266,6 +266,8 @@ static void dmvpn_cache_gc(struct work_struct *work)
 		else
 			timed = true;
 	}
+	if (dmvpn_peers_gc(dd, false))
+		timed = true;
 	if (timed)
 		mod_delayed_work(system_power_efficient_wq, &dd->gc_work,
 				 DMVPN_GC_INTERVAL);
@@ -282,11 +284,16 @@ int dmvpn_cache_init(struct dmvpn_dev *dd)
 
 /*
  * The device is unregistering: the data path and netlink can no longer
- * reach it. Stop the gc first so it cannot re-arm, then drop everything.
+ * reach it (dellink unhooked it from receive before the unregister's
+ * synchronize_net()). Stop the gc first so it cannot re-arm, then drop
+ * everything, learned peers included.
  */
 void dmvpn_cache_destroy(struct dmvpn_dev *dd)
 {
 	cancel_delayed_work_sync(&dd->gc_work);
 	dmvpn_cache_flush(dd, 0);
+	spin_lock_bh(&dd->lock);
+	dmvpn_peers_gc(dd, true);
+	spin_unlock_bh(&dd->lock);
 	rhashtable_destroy(&dd->cache);
 }

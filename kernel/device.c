@@ -110,6 +110,26 @@ err_tstats:
 	return err;
 }
 
+/* Unhook the device from its underlay's receive path; idempotent. */
+static void dmvpn_dev_unhook(struct dmvpn_dev *dd)
+{
+	if (!list_empty(&dd->net_list)) {
+		dmvpn_netns_detach(dd);
+		INIT_LIST_HEAD(&dd->net_list);
+	}
+}
+
+/*
+ * Every deletion goes through here (ip link del, namespace exit, module
+ * unload), so receive can no longer find the device once the unregister's
+ * synchronize_net() has passed, before ndo_uninit tears it down.
+ */
+void dmvpn_dellink(struct net_device *dev, struct list_head *head)
+{
+	dmvpn_dev_unhook(netdev_priv(dev));
+	unregister_netdevice_queue(dev, head);
+}
+
 /*
  * Called once the device is closed and unlinked and the data path has
  * quiesced (synchronize_net() in unregister_netdevice_many()).
@@ -118,10 +138,7 @@ static void dmvpn_dev_uninit(struct net_device *dev)
 {
 	struct dmvpn_dev *dd = netdev_priv(dev);
 
-	if (!list_empty(&dd->net_list)) {
-		dmvpn_netns_detach(dd);
-		INIT_LIST_HEAD(&dd->net_list);
-	}
+	dmvpn_dev_unhook(dd);
 	dmvpn_cache_destroy(dd);
 	dmvpn_peers_destroy(dd);
 	gro_cells_destroy(&dd->gro_cells);
@@ -432,6 +449,7 @@ struct rtnl_link_ops dmvpn_link_ops __read_mostly = {
 	.validate	= dmvpn_validate,
 	.newlink	= dmvpn_newlink,
 	.changelink	= dmvpn_changelink,
+	.dellink	= dmvpn_dellink,
 	.get_size	= dmvpn_get_size,
 	.fill_info	= dmvpn_fill_info,
 	.get_link_net	= dmvpn_get_link_net,

@@ -88,6 +88,8 @@ struct dmvpn_peer {
 	unsigned long		pmtu_expires;	/* jiffies */
 	unsigned long		created;	/* jiffies */
 	atomic_t		entries;	/* cache entries pointing here */
+	bool			learned;	/* holds a ref: seen, no entry */
+	unsigned long		last_rx;	/* jiffies */
 	struct rcu_head		rcu;
 };
 
@@ -180,6 +182,7 @@ struct dmvpn_dev {
 	struct rhashtable	peers;		/* dmvpn_peer by NBMA */
 	struct list_head	peer_list;
 	unsigned int		n_peers;
+	unsigned int		n_learned;	/* peers kept only for counting */
 };
 
 static inline void dmvpn_count(struct dmvpn_dev *dd, enum dmvpn_counter c)
@@ -196,6 +199,7 @@ u64 dmvpn_counter_read(struct dmvpn_dev *dd, enum dmvpn_counter c);
 
 /* device.c */
 extern struct rtnl_link_ops dmvpn_link_ops;
+void dmvpn_dellink(struct net_device *dev, struct list_head *head);
 bool dmvpn_is_dmvpn(const struct net_device *dev);
 unsigned int dmvpn_outer_hlen(const struct dmvpn_dev *dd);
 
@@ -221,6 +225,9 @@ void dmvpn_peer_read_stats(struct dmvpn_peer *peer, u64 *rx_packets,
 u32 dmvpn_peer_pmtu(struct dmvpn_peer *peer);
 void dmvpn_peer_set_pmtu(struct dmvpn_peer *peer, u32 mtu);
 void dmvpn_peer_reset_dst(struct dmvpn_dev *dd);
+struct dmvpn_peer *dmvpn_peer_learn(struct dmvpn_dev *dd,
+				    const struct dmvpn_addr *nbma);
+bool dmvpn_peers_gc(struct dmvpn_dev *dd, bool all);
 int dmvpn_peers_init(struct dmvpn_dev *dd);
 void dmvpn_peers_destroy(struct dmvpn_dev *dd);
 

@@ -95,7 +95,7 @@ static void __net_exit dmvpn_net_exit_batch(struct list_head *net_list)
 		struct dmvpn_net *dn = net_generic(net, dmvpn_net_id);
 
 		list_for_each_entry_safe(dd, tmp, &dn->devs, net_list)
-			unregister_netdevice_queue(dd->dev, &kill);
+			dmvpn_dellink(dd->dev, &kill);
 	}
 	unregister_netdevice_many(&kill);
 	rtnl_unlock();

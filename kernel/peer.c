@@ -16,6 +16,9 @@
 
 /* How long an underlay PMTU report is believed (same as ip_rt_mtu_expires). */
 #define DMVPN_PMTU_EXPIRES	(10 * 60 * HZ)
+/* Senders without an entry: how many are tracked, and for how long idle. */
+#define DMVPN_MAX_LEARNED	1024
+#define DMVPN_LEARNED_IDLE	(60 * HZ)
 
 static const struct rhashtable_params dmvpn_peer_params = {
 	.key_len	= sizeof(struct dmvpn_addr),
@@ -124,6 +127,58 @@ static void dmvpn_peer_count(struct dmvpn_peer *peer, bool tx, unsigned int len)
 void dmvpn_peer_count_rx(struct dmvpn_peer *peer, unsigned int len)
 {
 	dmvpn_peer_count(peer, false, len);
+	WRITE_ONCE(peer->last_rx, jiffies);
+}
+
+/*
+ * GRE from an NBMA address with no entry is accepted (a hub learns its
+ * spokes later), and its sender is kept as a peer without entries so that
+ * its traffic is counted per source. At most DMVPN_MAX_LEARNED such peers;
+ * each is forgotten after DMVPN_LEARNED_IDLE without traffic, or handed
+ * over to the entries once one points to it. Receive path (softirq): the
+ * returned peer is valid under RCU only; NULL when the table is full.
+ */
+struct dmvpn_peer *dmvpn_peer_learn(struct dmvpn_dev *dd,
+				    const struct dmvpn_addr *nbma)
+{
+	struct dmvpn_peer *peer = NULL;
+
+	spin_lock(&dd->lock);
+	if (dd->n_learned < DMVPN_MAX_LEARNED)
+		peer = dmvpn_peer_get_or_create(dd, nbma);
+	if (peer && !peer->learned) {
+		/* The reference just taken is the "learned" one. */
+		peer->learned = true;
+		peer->last_rx = jiffies;
+		dd->n_learned++;
+		mod_delayed_work(system_power_efficient_wq, &dd->gc_work, HZ);
+	} else if (peer) {
+		dmvpn_peer_put(peer);
+	}
+	spin_unlock(&dd->lock);
+	return peer;
+}
+
+/*
+ * Drop the learned reference of peers that went idle or gained an entry
+ * (all of them when @all). Caller holds dd->lock. True while some remain.
+ */
+bool dmvpn_peers_gc(struct dmvpn_dev *dd, bool all)
+{
+	struct dmvpn_peer *peer, *tmp;
+
+	lockdep_assert_held(&dd->lock);
+	list_for_each_entry_safe(peer, tmp, &dd->peer_list, list) {
+		if (!peer->learned)
+			continue;
+		if (!all && !atomic_read(&peer->entries) &&
+		    time_before(jiffies, READ_ONCE(peer->last_rx) + DMVPN_LEARNED_IDLE))
+			continue;
+		peer->learned = false;
+		dd->n_learned--;
+		dmvpn_peer_put(peer);
+	}
+	return dd->n_learned;
 }
 
 void dmvpn_peer_count_tx(struct dmvpn_peer *peer, unsigned int len)

@@ -128,12 +128,13 @@ static void dmvpn_decap(struct dmvpn_dev *dd, struct sk_buff *skb,
 	skb->pkt_type = PACKET_HOST;
 	inner_len = skb->len;
 	peer = dmvpn_peer_lookup(dd, src);
-	if (peer) {
-		dmvpn_peer_count_rx(peer, inner_len);
-	} else {
+	if (!peer) {
 		/* Accepted: a hub learns its spokes from registrations. */
 		dmvpn_count(dd, DMVPN_CNT_RX_UNKNOWN_PEER);
+		peer = dmvpn_peer_learn(dd, src);
 	}
+	if (peer)
+		dmvpn_peer_count_rx(peer, inner_len);
 	dev_sw_netstats_rx_add(dev, inner_len);
 	gro_cells_receive(&dd->gro_cells, skb);
 	return;

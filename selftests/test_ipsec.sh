@@ -56,18 +56,20 @@ encrypted()
 {
 	# Not through n(): $! must be tcpdump itself. Background jobs ignore
 	# SIGINT, so it is stopped with SIGTERM.
-	ip netns exec "$inet" tcpdump -i br0 -nn -U -w "$cap" \
+	ip netns exec "$inet" tcpdump -i br0 -nn -U --immediate-mode -w "$cap" \
 		'ip proto 47 or ip proto 50' > /dev/null 2> "$TMPDIR/tcpdump.err" &
 	local pid=$!
 	wait_for 10 grep -q listening "$TMPDIR/tcpdump.err" || return 1
 	n "$a" ping -q -c 5 -i 0.1 -W 2 10.0.0.2 >/dev/null
 	local rc=$?
+	# Requests and replies: wait until the capture file holds all ten.
+	wait_for 10 sh -c "[ \$(tcpdump -nn -r '$cap' 2>/dev/null | wc -l) -ge 10 ]"
 	kill -TERM $pid; wait $pid
 	local esp gre
 	esp=$(tcpdump -nn -r "$cap" 'ip proto 50' 2>/dev/null | wc -l)
 	gre=$(tcpdump -nn -r "$cap" 'ip proto 47' 2>/dev/null | wc -l)
 	echo "# underlay capture: $esp ESP, $gre GRE"
-	[ $rc -eq 0 ] && [ "$esp" -ge 5 ] && [ "$gre" -eq 0 ]
+	[ $rc -eq 0 ] && [ "$esp" -ge 10 ] && [ "$gre" -eq 0 ]
 }
 run_test "traffic flows and the underlay sees only ESP" encrypted
 
