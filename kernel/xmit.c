@@ -138,6 +138,25 @@ static int dmvpn_encap_gre(struct dmvpn_dev *dd, struct sk_buff *skb,
 	return 0;
 }
 
+/* A freshly looked-up outer route: usable, or counted (and released). */
+static int dmvpn_route_ok(struct dmvpn_dev *dd, struct sk_buff *skb,
+			  struct dst_entry *dst)
+{
+	if (IS_ERR(dst)) {
+		dmvpn_count(dd, DMVPN_CNT_TX_NO_ROUTE);
+		DEV_STATS_INC(dd->dev, tx_carrier_errors);
+		dmvpn_send_unreach(skb);
+		return -EHOSTUNREACH;
+	}
+	if (dst->dev == dd->dev) {
+		dst_release(dst);
+		dmvpn_count(dd, DMVPN_CNT_TX_LOOP);
+		DEV_STATS_INC(dd->dev, collisions);
+		return -ELOOP;
+	}
+	return 0;
+}
+
 static int dmvpn_xmit4(struct dmvpn_dev *dd, struct dmvpn_peer *peer,
 		       struct sk_buff *skb)
 {
@@ -159,19 +178,12 @@ static int dmvpn_xmit4(struct dmvpn_dev *dd, struct dmvpn_peer *peer,
 			.fl4_gre_key = cfg->has_key ? htonl(cfg->key) : 0,
 		};
 
+		int err;
+
 		rt = ip_route_output_key(dd->net, &fl4);
-		if (IS_ERR(rt)) {
-			dmvpn_count(dd, DMVPN_CNT_TX_NO_ROUTE);
-			DEV_STATS_INC(dev, tx_carrier_errors);
-			dmvpn_send_unreach(skb);
-			return -EHOSTUNREACH;
-		}
-		if (rt->dst.dev == dev) {
-			ip_rt_put(rt);
-			dmvpn_count(dd, DMVPN_CNT_TX_LOOP);
-			DEV_STATS_INC(dev, collisions);
-			return -ELOOP;
-		}
+		err = dmvpn_route_ok(dd, skb, IS_ERR(rt) ? ERR_CAST(rt) : &rt->dst);
+		if (err)
+			return err;
 		dst_cache_set_ip4(&peer->dst_cache, &rt->dst, fl4.saddr);
 		saddr = fl4.saddr;
 	}
@@ -211,19 +223,12 @@ static int dmvpn_xmit6(struct dmvpn_dev *dd, struct dmvpn_peer *peer,
 
 	dst = dst_cache_get_ip6(&peer->dst_cache, &fl6.saddr);
 	if (!dst) {
+		int err;
+
 		dst = ip6_dst_lookup_flow(dd->net, NULL, &fl6, NULL);
-		if (IS_ERR(dst)) {
-			dmvpn_count(dd, DMVPN_CNT_TX_NO_ROUTE);
-			DEV_STATS_INC(dev, tx_carrier_errors);
-			dmvpn_send_unreach(skb);
-			return -EHOSTUNREACH;
-		}
-		if (dst->dev == dev) {
-			dst_release(dst);
-			dmvpn_count(dd, DMVPN_CNT_TX_LOOP);
-			DEV_STATS_INC(dev, collisions);
-			return -ELOOP;
-		}
+		err = dmvpn_route_ok(dd, skb, dst);
+		if (err)
+			return err;
 		dst_cache_set_ip6(&peer->dst_cache, dst, &fl6.saddr);
 	}
 
