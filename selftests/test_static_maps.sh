@@ -55,7 +55,7 @@ peer_stat()
 			'[.[] | select(.nbma == $nbma)][0][$k] // 0'
 }
 
-ktap_plan 11
+ktap_plan 12
 
 ping_ok() { n "$1" ping -q -c 3 -i 0.2 -W 2 "$2" >/dev/null; }
 
@@ -109,6 +109,20 @@ miss()
 	[ "$after" -gt "$before" ]
 }
 run_test "no NHRP entry: dropped and counted" miss
+
+no_route()
+{
+	local before after
+	# 203.0.113.9 is not reachable from the spoke's underlay.
+	n "$s1" "$DMVPNCTL" map add dmvpn0 10.0.0.9 203.0.113.9
+	before=$(n "$s1" "$DMVPNCTL" -j stats dmvpn0 | jq '."tx-no-route"')
+	n "$s1" ping -c 2 -i 0.2 -W 1 10.0.0.9 > "$TMPDIR/noroute" 2>&1
+	after=$(n "$s1" "$DMVPNCTL" -j stats dmvpn0 | jq '."tx-no-route"')
+	grep -m1 Unreachable "$TMPDIR/noroute" | sed 's/^/# /'
+	echo "# tx-no-route $before -> $after"
+	[ $((after - before)) -eq 2 ] && grep -q Unreachable "$TMPDIR/noroute"
+}
+run_test "NBMA address without underlay route: unreachable and counted" no_route
 
 multicast()
 {
