@@ -50,6 +50,7 @@ install: all
 	$(MAKE) -C userspace/dmvpnctl install
 	$(MAKE) -C userspace/iproute2 install
 	install -D -m 0644 Documentation/dmvpnctl.8 $(DESTDIR)/usr/share/man/man8/dmvpnctl.8
+	install -D -m 0644 Documentation/ip-link-dmvpn.8 $(DESTDIR)/usr/share/man/man8/ip-link-dmvpn.8
 	depmod -a $(KERNELRELEASE) || true
 
 clean:

@@ -114,8 +114,6 @@ int main(int argc, char **argv)
 			printf("Usage: dmvpnctl %s\n", c->usage);
 			return EXIT_OK;
 		}
-		if (ctl_open())
-			return EXIT_KERNEL;
 		rc = c->fn(argc - 1, argv + 1);
 		ctl_close();
 		return rc;

@@ -32,6 +32,8 @@ int ctl_open(void)
 {
 	int one = 1;
 
+	if (sock)
+		return 0;
 	sock = nl_socket_alloc();
 	if (!sock || genl_connect(sock)) {
 		fprintf(stderr, "dmvpnctl: cannot open a generic netlink socket\n");
@@ -53,14 +55,19 @@ int ctl_open(void)
 
 void ctl_close(void)
 {
-	nl_socket_free(sock);
+	if (sock)
+		nl_socket_free(sock);
 	sock = NULL;
 }
 
+/* Opens the socket on first use, so usage errors need no module. */
 struct nl_msg *ctl_request(uint8_t cmd, int dump)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg;
 
+	if (ctl_open())
+		return NULL;
+	msg = nlmsg_alloc();
 	if (!msg)
 		return NULL;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
