@@ -135,15 +135,16 @@ void dmvpn_peer_count_rx(struct dmvpn_peer *peer, unsigned int len)
  * spokes later), and its sender is kept as a peer without entries so that
  * its traffic is counted per source. At most DMVPN_MAX_LEARNED such peers;
  * each is forgotten after DMVPN_LEARNED_IDLE without traffic, or handed
- * over to the entries once one points to it. Receive path (softirq): the
- * returned peer is valid under RCU only; NULL when the table is full.
+ * over to the entries once one points to it. Receive path: the returned
+ * peer is valid under RCU only; NULL when the table is full. The _bh lock
+ * keeps this safe when receive runs in process context too.
  */
 struct dmvpn_peer *dmvpn_peer_learn(struct dmvpn_dev *dd,
 				    const struct dmvpn_addr *nbma)
 {
 	struct dmvpn_peer *peer = NULL;
 
-	spin_lock(&dd->lock);
+	spin_lock_bh(&dd->lock);
 	if (dd->n_learned < DMVPN_MAX_LEARNED)
 		peer = dmvpn_peer_get_or_create(dd, nbma);
 	if (peer && !peer->learned) {
@@ -155,7 +156,7 @@ struct dmvpn_peer *dmvpn_peer_learn(struct dmvpn_dev *dd,
 	} else if (peer) {
 		dmvpn_peer_put(peer);
 	}
-	spin_unlock(&dd->lock);
+	spin_unlock_bh(&dd->lock);
 	return peer;
 }
 

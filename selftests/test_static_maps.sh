@@ -138,7 +138,10 @@ multicast()
 	b1=$(peer_stat "$hub" dmvpn0 192.0.2.3 tx-packets)
 	c1=$(n "$hub" "$DMVPNCTL" -j stats dmvpn0 | jq '."tx-mcast-copies"')
 	echo "# 3 multicast pings: spoke1 +$((a1 - a0)), spoke2 +$((b1 - b0)), extra copies +$((c1 - c0))"
-	[ $((a1 - a0)) -eq 3 ] && [ $((b1 - b0)) -eq 3 ] && [ $((c1 - c0)) -eq 3 ]
+	# The hub's own MLD/IGMP reports may add to the pings; either way every
+	# multicast packet reaches both peers: one copy made per packet.
+	[ $((a1 - a0)) -ge 3 ] && [ $((b1 - b0)) -eq $((a1 - a0)) ] &&
+	[ $((c1 - c0)) -eq $((a1 - a0)) ]
 }
 run_test "multicast replicated to every multicast-flagged entry" multicast
 
