@@ -6,7 +6,7 @@ SHELL := /bin/bash
 VM_TIMEOUT ?= 1500
 CHECK_LOG := .build/check
 
-.PHONY: check host-check vm-check fuzz-smoke deps
+.PHONY: check host-check vm-check fuzz-smoke pkg-check deps
 
 # Idempotent: a second run only asks dpkg what is installed.
 deps:
@@ -26,12 +26,18 @@ vm-check:
 	@scripts/vm-run --timeout $(VM_TIMEOUT) -- selftests/run.sh 2>&1 | \
 		tee $(CHECK_LOG)/vm.log; exit $${PIPESTATUS[0]}
 
+# Builds and installs the .debs, checks the DKMS build, purges them (root).
+pkg-check:
+	@mkdir -p $(CHECK_LOG)
+	@scripts/test-deb 2>&1 | tee $(CHECK_LOG)/pkg.log; exit $${PIPESTATUS[0]}
+
 check: deps
 	@$(MAKE) -s all
 	@rm -rf $(CHECK_LOG); mkdir -p $(CHECK_LOG)
 	-@$(MAKE) -s host-check
 	-@$(MAKE) -s fuzz-smoke
 	-@$(MAKE) -s vm-check
+	-@$(MAKE) -s pkg-check
 	@scripts/check-summary $(CHECK_LOG)
 
 .PHONY: bench
