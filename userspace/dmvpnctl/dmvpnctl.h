@@ -2,6 +2,7 @@
 #ifndef DMVPNCTL_H
 #define DMVPNCTL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <json-c/json.h>
 #include <linux/dmvpn.h>
@@ -39,12 +40,41 @@ json_object *flags_json(uint32_t flags);
 const char *entry_type_name(uint8_t type);
 int usage_error(const char *usage);
 
+/* nest.c: entry and NHS nests, parsed and printed one way everywhere */
+struct nlattr;
+struct ctl_entry {
+	char proto[48], nbma[48], claimed[48], via[48];
+	uint8_t plen, host_len, type;
+	uint32_t flags;
+	int has_expires, has_age, has_mtu;
+	uint32_t expires, age, mtu;
+};
+struct ctl_nhs {
+	char nbma[48], proto[48], nat_nbma[48], learned[48];	/* "" = absent */
+	uint8_t priority, state, last_code;
+	int has_uptime, has_expires, has_request_id, has_last_code;
+	uint32_t uptime, expires, request_id, sent, replies;
+};
+int entry_parse(struct nlattr *nest, struct ctl_entry *e);
+void entry_json_fill(json_object *o, const struct ctl_entry *e);
+const char *entry_prefix(const struct ctl_entry *e, char *buf, size_t size);
+int nhs_parse(struct nlattr *nest, struct ctl_nhs *n);
+void nhs_json_fill(json_object *o, const struct ctl_nhs *n);
+const char *nhs_state_name(uint8_t state);
+const char *duration_format(uint32_t s, char *buf, size_t size);
+const char *event_name(uint8_t event);
+
 /* commands */
+#define NHS_USAGE "nhs [DEV] | nhs add DEV {PROTO|dynamic} NBMA [priority N] | nhs del DEV NBMA"
+#define MONITOR_USAGE "monitor [DEV] [count N]"
 int cmd_map(int argc, char **argv);
 int cmd_flush(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 int cmd_peers(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_nhs(int argc, char **argv);
+int cmd_nhs_list(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 
 #endif

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dmvpnctl: configure and inspect dmvpn devices (the NHRP cache, NBMA
- * peers, counters). Link attributes are set with `ip link ... type dmvpn`.
+ * dmvpnctl: configure and inspect dmvpn devices (the NHRP cache, next hop
+ * servers, NBMA peers, counters, events). Link attributes are set with
+ * `ip link ... type dmvpn`.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,8 @@ static const struct ctl_cmd cmds[] = {
 	{ "cache", cmd_cache, "cache [DEV]" },
 	{ "peers", cmd_peers, "peers [DEV]" },
 	{ "stats", cmd_stats, "stats [DEV]" },
+	{ "nhs", cmd_nhs, NHS_USAGE },
+	{ "monitor", cmd_monitor, MONITOR_USAGE },
 	{ "map", cmd_map, "map { add DEV PROTO[/PLEN] NBMA [multicast] [nhs] | del DEV PROTO[/PLEN] }" },
 	{ "flush", cmd_flush, "flush DEV [static|dynamic|resolved|incomplete|negative]" },
 };

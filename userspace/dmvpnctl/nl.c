@@ -171,3 +171,65 @@ int ctl_dump(struct nl_msg *msg, ctl_dump_fn fn, void *arg)
 
 	return ctl_run(msg, &ctx);
 }
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
+	struct ctl_ctx *ctx = arg;
+
+	if (g->cmd != DMVPN_CMD_EVENT_NTF)
+		return NL_SKIP;
+	if (on_valid(msg, arg) == NL_STOP)
+		ctx->done = 1;
+	return ctx->done ? NL_STOP : NL_OK;
+}
+
+/*
+ * Joins the "events" group first and only then returns to the caller's
+ * loop: nothing is printed before the subscription holds, so a caller that
+ * sees the socket subscribed (or the first line) misses no later event.
+ */
+int ctl_monitor(ctl_dump_fn fn, void *arg)
+{
+	struct ctl_ctx ctx = { .fn = fn, .arg = arg };
+	struct nl_cb *cb;
+	int grp, rc = 0;
+
+	if (ctl_open())
+		return -ENOENT;
+	grp = genl_ctrl_resolve_grp(sock, DMVPN_GENL_NAME, DMVPN_MCGRP_EVENTS);
+	if (grp < 0) {
+		fprintf(stderr, "dmvpnctl: the dmvpn family has no \"%s\" group (older module?)\n",
+			DMVPN_MCGRP_EVENTS);
+		return -ENOENT;
+	}
+	nl_socket_disable_seq_check(sock);
+	rc = nl_socket_add_membership(sock, grp);
+	if (rc) {
+		fprintf(stderr, "dmvpnctl: cannot join the events group: %s\n",
+			nl_geterror(rc));
+		return -EIO;
+	}
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &ctx);
+	while (!ctx.done) {
+		rc = nl_recvmsgs(sock, cb);
+		if (rc == -NLE_NOMEM) {
+			/* ENOBUFS: the socket overflowed, events were lost. */
+			fprintf(stderr, "dmvpnctl: events lost (receive buffer overrun)\n");
+			rc = 0;
+			continue;
+		}
+		if (rc < 0 && rc != -NLE_INTR && rc != -NLE_AGAIN)
+			break;
+		rc = 0;
+	}
+	nl_cb_put(cb);
+	if (rc < 0) {
+		fprintf(stderr, "dmvpnctl: netlink: %s\n", nl_geterror(rc));
+		return -EIO;
+	}
+	return 0;
+}

@@ -18,5 +18,8 @@ struct nl_msg *ctl_request(uint8_t cmd, int dump);
 int ctl_do(struct nl_msg *msg);
 /* Like ctl_do, calling fn for every reply message. */
 int ctl_dump(struct nl_msg *msg, ctl_dump_fn fn, void *arg);
+/* Subscribes to the events group, calls fn per DMVPN_CMD_EVENT_NTF until
+ * fn returns nonzero. */
+int ctl_monitor(ctl_dump_fn fn, void *arg);
 
 #endif

@@ -5,7 +5,15 @@
 #include "dmvpnctl.h"
 
 static const char *const flag_names[] = {
-	"multicast", "nhs", "unique", "nat", "used",
+	"multicast", "nhs", "unique", "nat", "used", "router",
+};
+
+static const char *const event_names[] = {
+	[DMVPN_EVENT_NHS_UP] = "nhs-up",
+	[DMVPN_EVENT_NHS_DOWN] = "nhs-down",
+	[DMVPN_EVENT_ENTRY_NEW] = "entry-new",
+	[DMVPN_EVENT_ENTRY_EXPIRED] = "entry-expired",
+	[DMVPN_EVENT_ENTRY_PURGED] = "entry-purged",
 };
 
 static const char *const type_names[] = {
@@ -21,6 +29,13 @@ const char *entry_type_name(uint8_t type)
 {
 	if (type < sizeof(type_names) / sizeof(type_names[0]) && type_names[type])
 		return type_names[type];
+	return "unknown";
+}
+
+const char *event_name(uint8_t event)
+{
+	if (event < sizeof(event_names) / sizeof(event_names[0]) && event_names[event])
+		return event_names[event];
 	return "unknown";
 }
 
