@@ -38,6 +38,9 @@ static void dmvpn_print_help(struct link_util *lu, int argc, char **argv,
 		"                 [ tos TOS | tos inherit ] [ network-id ID ]\n"
 		"                 [ holdtime SECONDS ] [ registration-timeout SECONDS ]\n"
 		"                 [ max-entries N ] [ authfile FILE ]\n"
+		"                 [ max-send COUNT ] [ max-send-interval SECONDS ]\n"
+		"                 [ nhs { PROTO | dynamic } nbma NBMA [ priority PRIO ] ]...\n"
+		"                 [ nonhs ]\n"
 		"                 [ [no]redirect ] [ [no]shortcut ] [ [no]unique ]\n"
 		"                 [ [no]nat-ext ] [ [no]server-only ]\n"
 		"\n"
@@ -48,7 +51,14 @@ static void dmvpn_print_help(struct link_util *lu, int argc, char **argv,
 		"       ID      := NHRP network-id { 1..4294967295 } (default 1)\n"
 		"       SECONDS := { 1..65535 }; holdtime default 7200,\n"
 		"                  registration-timeout 0 = holdtime / 3\n"
-		"       FILE    := file holding the NHRP authentication string (1..8 bytes)\n");
+		"       FILE    := file holding the NHRP authentication string (1..8 bytes)\n"
+		"       COUNT   := NHRP packets sent at most per max-send-interval\n"
+		"                  (default 1000; max-send-interval default 10)\n"
+		"       PROTO   := tunnel address of a next hop server; dynamic = learn it\n"
+		"       NBMA    := NBMA address of the next hop server\n"
+		"       PRIO    := { 0..255 }, lower is preferred (default 0)\n"
+		"       Every nhs given replaces the whole list (up to %d); nonhs clears it.\n",
+		DMVPN_MAX_NHS);
 }
 
 /* Flags of an existing device, so `ip link set` changes only what it names. */
@@ -153,9 +163,40 @@ static void dmvpn_put_u32(struct nlmsghdr *n, int type, const char *what,
 	addattr32(n, 1024, type, v);
 }
 
+/* One `nhs {PROTO|dynamic} nbma NBMA [priority N]` of the command line. */
+struct dmvpn_nhs {
+	inet_prefix proto;	/* bytelen 0 = dynamic */
+	inet_prefix nbma;
+	int priority;		/* -1 = kernel default */
+};
+
+static void dmvpn_put_nhs_list(struct nlmsghdr *n, const struct dmvpn_nhs *nhs,
+			       int count)
+{
+	struct rtattr *list, *one;
+	int i;
+
+	/* NLA_F_NESTED: a strict kernel parser insists, a lenient one masks it. */
+	list = addattr_nest(n, 1024, IFLA_DMVPN_NHS_LIST | NLA_F_NESTED);
+	for (i = 0; i < count; i++) {
+		one = addattr_nest(n, 1024, DMVPN_A_NHS | NLA_F_NESTED);
+		addattr_l(n, 1024, DMVPN_NHS_A_NBMA, nhs[i].nbma.data,
+			  nhs[i].nbma.bytelen);
+		if (nhs[i].proto.bytelen)
+			addattr_l(n, 1024, DMVPN_NHS_A_PROTO, nhs[i].proto.data,
+				  nhs[i].proto.bytelen);
+		if (nhs[i].priority >= 0)
+			addattr8(n, 1024, DMVPN_NHS_A_PRIORITY, nhs[i].priority);
+		addattr_nest_end(n, one);
+	}
+	addattr_nest_end(n, list);
+}
+
 static int dmvpn_parse_opt(struct link_util *lu, int argc, char **argv,
 			   struct nlmsghdr *n)
 {
+	struct dmvpn_nhs nhs[DMVPN_MAX_NHS];
+	int nhs_count = 0, nhs_given = 0;
 	int create = n->nlmsg_flags & NLM_F_CREATE;
 	__u32 flags = DMVPN_F_UNIQUE | DMVPN_F_NAT_EXT;
 	int flags_given = 0;
@@ -221,6 +262,47 @@ static int dmvpn_parse_opt(struct link_util *lu, int argc, char **argv,
 			dmvpn_put_u32(n, IFLA_DMVPN_MAX_ENTRIES,
 				      "max-entries must be 1..1048576", *argv,
 				      1, DMVPN_MAX_MAX_ENTRIES);
+		} else if (!strcmp(*argv, "max-send")) {
+			NEXT_ARG();
+			dmvpn_put_u32(n, IFLA_DMVPN_MAX_SEND,
+				      "max-send must be a number", *argv,
+				      0, 0xffffffff);
+		} else if (!strcmp(*argv, "max-send-interval")) {
+			NEXT_ARG();
+			dmvpn_put_u32(n, IFLA_DMVPN_MAX_SEND_INTERVAL,
+				      "max-send-interval must be a number of seconds",
+				      *argv, 0, 0xffffffff);
+		} else if (!strcmp(*argv, "nhs")) {
+			struct dmvpn_nhs *h = &nhs[nhs_count];
+
+			if (nhs_count == DMVPN_MAX_NHS) {
+				fprintf(stderr, "dmvpn: at most %d nhs\n", DMVPN_MAX_NHS);
+				return -1;
+			}
+			memset(h, 0, sizeof(*h));
+			h->priority = -1;
+			NEXT_ARG();
+			if (strcmp(*argv, "dynamic") &&
+			    get_addr(&h->proto, *argv, AF_UNSPEC))
+				invarg("nhs needs a tunnel address or dynamic", *argv);
+			NEXT_ARG();
+			if (strcmp(*argv, "nbma"))
+				invarg("expected \"nbma NBMA\" after nhs", *argv);
+			NEXT_ARG();
+			if (get_addr(&h->nbma, *argv, AF_UNSPEC))
+				invarg("invalid nhs nbma address", *argv);
+			if (argc > 1 && !strcmp(argv[1], "priority")) {
+				NEXT_ARG();
+				NEXT_ARG();
+				if (get_u8(&u8, *argv, 0))
+					invarg("priority must be 0..255", *argv);
+				h->priority = u8;
+			}
+			nhs_count++;
+			nhs_given = 1;
+		} else if (!strcmp(*argv, "nonhs")) {
+			nhs_count = 0;
+			nhs_given = 1;
 		} else if (!strcmp(*argv, "authfile")) {
 			NEXT_ARG();
 			dmvpn_read_auth(n, *argv);
@@ -240,6 +322,8 @@ static int dmvpn_parse_opt(struct link_util *lu, int argc, char **argv,
 	}
 	if (flags_given)
 		addattr32(n, 1024, IFLA_DMVPN_FLAGS, flags);
+	if (nhs_given)
+		dmvpn_put_nhs_list(n, nhs, nhs_count);
 	return 0;
 }
 
@@ -247,6 +331,44 @@ static void dmvpn_print_u32(struct rtattr *a, const char *key, const char *fmt)
 {
 	if (a)
 		print_uint(PRINT_ANY, key, fmt, rta_getattr_u32(a));
+}
+
+static void dmvpn_print_addr(struct rtattr *a, const char *key, const char *fmt)
+{
+	char buf[INET6_ADDRSTRLEN];
+	int len = RTA_PAYLOAD(a);
+
+	if (len != 4 && len != 16)
+		return;
+	inet_ntop(len == 4 ? AF_INET : AF_INET6, RTA_DATA(a), buf, sizeof(buf));
+	print_string(PRINT_ANY, key, fmt, buf);
+}
+
+/* nhs PROTO|dynamic nbma NBMA priority N, as many times as configured. */
+static void dmvpn_print_nhs(struct rtattr *list)
+{
+	struct rtattr *a, *nt[DMVPN_NHS_A_MAX + 1];
+	int rem = RTA_PAYLOAD(list);
+
+	open_json_array(PRINT_JSON, "nhs");
+	for (a = RTA_DATA(list); RTA_OK(a, rem); a = RTA_NEXT(a, rem)) {
+		if ((a->rta_type & NLA_TYPE_MASK) != DMVPN_A_NHS)
+			continue;
+		parse_rtattr_nested(nt, DMVPN_NHS_A_MAX, a);
+		if (!nt[DMVPN_NHS_A_NBMA])
+			continue;
+		open_json_object(NULL);
+		if (nt[DMVPN_NHS_A_PROTO])
+			dmvpn_print_addr(nt[DMVPN_NHS_A_PROTO], "proto", "nhs %s ");
+		else
+			print_string(PRINT_ANY, "proto", "nhs %s ", "dynamic");
+		dmvpn_print_addr(nt[DMVPN_NHS_A_NBMA], "nbma", "nbma %s ");
+		if (nt[DMVPN_NHS_A_PRIORITY])
+			print_uint(PRINT_ANY, "priority", "priority %u ",
+				   rta_getattr_u8(nt[DMVPN_NHS_A_PRIORITY]));
+		close_json_object();
+	}
+	close_json_array(PRINT_JSON, NULL);
 }
 
 static void dmvpn_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
@@ -289,6 +411,11 @@ static void dmvpn_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 	dmvpn_print_u32(tb[IFLA_DMVPN_REG_TIMEOUT], "registration_timeout",
 			"registration-timeout %u ");
 	dmvpn_print_u32(tb[IFLA_DMVPN_MAX_ENTRIES], "max_entries", "max-entries %u ");
+	dmvpn_print_u32(tb[IFLA_DMVPN_MAX_SEND], "max_send", "max-send %u ");
+	dmvpn_print_u32(tb[IFLA_DMVPN_MAX_SEND_INTERVAL], "max_send_interval",
+			"max-send-interval %u ");
+	if (tb[IFLA_DMVPN_NHS_LIST])
+		dmvpn_print_nhs(tb[IFLA_DMVPN_NHS_LIST]);
 	if (tb[IFLA_DMVPN_FLAGS]) {
 		flags = rta_getattr_u32(tb[IFLA_DMVPN_FLAGS]);
 		for (i = 0; i < N_FLAGS; i++) {
