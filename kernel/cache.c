@@ -16,6 +16,7 @@
 #include "dmvpn.h"
 
 #define DMVPN_GC_INTERVAL	HZ
+#define DMVPN_RES_BATCH		16	/* resolutions sent per gc run */
 
 static const struct rhashtable_params dmvpn_cache_params = {
 	.key_len	= sizeof(struct dmvpn_entry_key),
@@ -118,6 +119,8 @@ static void dmvpn_entry_remove(struct dmvpn_dev *dd, struct dmvpn_entry *e)
 	dmvpn_entry_set_mcast(dd, e, false);
 	dmvpn_plen_unref(dd, &e->key);
 	dd->n_entries--;
+	if (e->type == DMVPN_ENTRY_INCOMPLETE)
+		dd->n_pending--;
 	dd->generation++;
 	peer = rcu_dereference_protected(e->peer, lockdep_is_held(&dd->lock));
 	if (peer) {
@@ -140,36 +143,95 @@ static void dmvpn_entry_set_peer(struct dmvpn_entry *e, struct dmvpn_peer *peer)
 	}
 }
 
-int dmvpn_cache_add(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
-		    u8 plen, const struct dmvpn_addr *nbma, u8 type, u32 flags,
-		    u32 holdtime, struct netlink_ext_ack *extack)
+/* Rank of an entry type: a learned binding never replaces a better one. */
+static int dmvpn_entry_rank(u8 type)
 {
+	switch (type) {
+	case DMVPN_ENTRY_LOCAL:		return 6;
+	case DMVPN_ENTRY_STATIC:	return 5;
+	case DMVPN_ENTRY_DYNAMIC:	return 4;
+	case DMVPN_ENTRY_RESOLVED:	return 3;
+	case DMVPN_ENTRY_NEGATIVE:	return 2;
+	default:			return 1;	/* incomplete */
+	}
+}
+
+static void dmvpn_entry_fill(struct dmvpn_entry *e,
+			     const struct dmvpn_entry_info *info)
+{
+	memset(&e->claimed, 0, sizeof(e->claimed));
+	memset(&e->via, 0, sizeof(e->via));
+	if (info->claimed)
+		e->claimed = *info->claimed;
+	if (info->via)
+		e->via = *info->via;
+	e->mtu = info->mtu;
+	e->holdtime = min_t(u32, info->holdtime, U16_MAX);
+	e->reqid = info->reqid;
+	e->tries = 0;
+	e->next_try = jiffies;
+	WRITE_ONCE(e->used, 0);		/* "used since the last answer" */
+	WRITE_ONCE(e->type, info->type);
+	WRITE_ONCE(e->flags, info->flags);
+	WRITE_ONCE(e->expires, info->holdtime ?
+		   jiffies + info->holdtime * HZ : 0);
+}
+
+static void dmvpn_entry_set_pending(struct dmvpn_dev *dd, struct dmvpn_entry *e,
+				    u8 new_type)
+{
+	bool was = e->type == DMVPN_ENTRY_INCOMPLETE;
+	bool now = new_type == DMVPN_ENTRY_INCOMPLETE;
+
+	if (was != now)
+		dd->n_pending += now ? 1 : -1;
+}
+
+/*
+ * Add or replace the entry for @proto/@plen as @info describes. With
+ * info->no_downgrade an existing entry of a better type is kept (-EEXIST).
+ * Atomic context is fine (receive, transmit).
+ */
+int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
+		    u8 plen, const struct dmvpn_entry_info *info,
+		    struct netlink_ext_ack *extack)
+{
+	struct dmvpn_peer *peer = NULL;
 	struct dmvpn_entry_key key;
-	struct dmvpn_peer *peer;
 	struct dmvpn_entry *e;
+	bool fresh = false;
 	int err;
 
 	dmvpn_entry_key_init(&key, proto, plen);
 
 	spin_lock_bh(&dd->lock);
-	peer = dmvpn_peer_get_or_create(dd, nbma);
-	if (!peer) {
-		err = -ENOMEM;
-		NL_SET_ERR_MSG(extack, "Out of memory for the NBMA peer");
+	e = rhashtable_lookup_fast(&dd->cache, &key, dmvpn_cache_params);
+	if (e && info->no_downgrade &&
+	    dmvpn_entry_rank(e->type) > dmvpn_entry_rank(info->type)) {
+		err = -EEXIST;
 		goto out;
 	}
+	if (info->nbma) {
+		peer = dmvpn_peer_get_or_create(dd, info->nbma);
+		if (!peer) {
+			err = -ENOMEM;
+			NL_SET_ERR_MSG(extack, "Out of memory for the NBMA peer");
+			goto out;
+		}
+	}
 
-	e = rhashtable_lookup_fast(&dd->cache, &key, dmvpn_cache_params);
 	if (e) {
 		/* Replace in place: readers see either the old or the new peer. */
-		dmvpn_entry_set_peer(e, peer);
-		dmvpn_entry_set_mcast(dd, e, flags & DMVPN_ENTRY_F_MULTICAST);
-		WRITE_ONCE(e->type, type);
-		WRITE_ONCE(e->flags, flags);
-		WRITE_ONCE(e->expires, holdtime ? jiffies + holdtime * HZ : 0);
+		fresh = e->type != info->type ||
+			(peer && rcu_access_pointer(e->peer) != peer);
+		if (peer)
+			dmvpn_entry_set_peer(e, peer);
+		dmvpn_entry_set_mcast(dd, e, info->flags & DMVPN_ENTRY_F_MULTICAST);
+		dmvpn_entry_set_pending(dd, e, info->type);
+		dmvpn_entry_fill(e, info);
 		dd->generation++;
 		err = 0;
-		goto out;
+		goto done;
 	}
 
 	if (dd->n_entries >= READ_ONCE(dd->cfg.max_entries)) {
@@ -186,36 +248,126 @@ int dmvpn_cache_add(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		goto err_peer;
 	}
 	e->key = key;
-	e->type = type;
 	e->created = jiffies;
-	e->expires = holdtime ? jiffies + holdtime * HZ : 0;
 	RCU_INIT_POINTER(e->peer, NULL);
 	INIT_LIST_HEAD(&e->mcast);
+	dmvpn_entry_fill(e, info);
 	err = rhashtable_insert_fast(&dd->cache, &e->node, dmvpn_cache_params);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "Cannot insert the cache entry");
 		kfree(e);
 		goto err_peer;
 	}
-	dmvpn_entry_set_peer(e, peer);
-	dmvpn_entry_set_mcast(dd, e, flags & DMVPN_ENTRY_F_MULTICAST);
-	e->flags = flags;
+	if (peer)
+		dmvpn_entry_set_peer(e, peer);
+	e->flags = 0;
+	dmvpn_entry_set_mcast(dd, e, info->flags & DMVPN_ENTRY_F_MULTICAST);
+	e->flags = info->flags;
+	if (info->type == DMVPN_ENTRY_INCOMPLETE)
+		dd->n_pending++;
 	list_add_tail_rcu(&e->list, &dd->entry_list);
 	dmvpn_plen_ref(dd, &key);
 	dd->n_entries++;
 	dd->generation++;
-	if (e->expires)
+	fresh = true;
+done:
+	if (e->expires || dd->n_pending)
 		mod_delayed_work(system_power_efficient_wq, &dd->gc_work,
+				 e->type == DMVPN_ENTRY_INCOMPLETE ? 0 :
 				 DMVPN_GC_INTERVAL);
+	if (fresh && info->type != DMVPN_ENTRY_STATIC &&
+	    info->type != DMVPN_ENTRY_INCOMPLETE)
+		dmvpn_notify_entry(dd, DMVPN_EVENT_ENTRY_NEW, e);
 	spin_unlock_bh(&dd->lock);
 	return 0;
 
 err_peer:
 	/* Drop the reference taken above; frees a peer created for nothing. */
-	dmvpn_peer_put(peer);
+	if (peer)
+		dmvpn_peer_put(peer);
 out:
 	spin_unlock_bh(&dd->lock);
 	return err;
+}
+
+int dmvpn_cache_add(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
+		    u8 plen, const struct dmvpn_addr *nbma, u8 type, u32 flags,
+		    u32 holdtime, struct netlink_ext_ack *extack)
+{
+	struct dmvpn_entry_info info = {
+		.nbma = nbma, .type = type, .flags = flags,
+		.holdtime = holdtime,
+	};
+
+	return dmvpn_cache_set(dd, proto, plen, &info, extack);
+}
+
+/* Caller holds rcu_read_lock(). */
+struct dmvpn_entry *dmvpn_cache_lookup_exact(struct dmvpn_dev *dd,
+					     const struct dmvpn_addr *proto,
+					     u8 plen)
+{
+	struct dmvpn_entry_key key;
+
+	dmvpn_entry_key_init(&key, proto, plen);
+	return rhashtable_lookup(&dd->cache, &key, dmvpn_cache_params);
+}
+
+/*
+ * NHRP purge: remove the entries of a type in @type_mask (bits 1 << type)
+ * that lie inside @proto/@plen, and, with @peer_nbma, only those bound to
+ * that NBMA address. Returns how many went.
+ */
+int dmvpn_cache_purge(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
+		      u8 plen, u32 type_mask, const struct dmvpn_addr *peer_nbma)
+{
+	struct dmvpn_entry *e, *tmp;
+	struct dmvpn_addr masked;
+	int n = 0;
+
+	spin_lock_bh(&dd->lock);
+	list_for_each_entry_safe(e, tmp, &dd->entry_list, list) {
+		struct dmvpn_peer *peer;
+
+		if (!(type_mask & (1U << e->type)) ||
+		    e->key.addr.family != proto->family || e->key.plen < plen)
+			continue;
+		masked = e->key.addr;
+		dmvpn_addr_mask(&masked, plen);
+		if (!dmvpn_addr_equal(&masked, proto))
+			continue;
+		peer = rcu_dereference_protected(e->peer,
+						 lockdep_is_held(&dd->lock));
+		if (peer_nbma && (!peer || !dmvpn_addr_equal(&peer->nbma, peer_nbma)))
+			continue;
+		dmvpn_notify_entry(dd, DMVPN_EVENT_ENTRY_PURGED, e);
+		dmvpn_entry_remove(dd, e);
+		n++;
+	}
+	spin_unlock_bh(&dd->lock);
+	return n;
+}
+
+/*
+ * Transmit found no entry for @nh on a spoke: remember that it is wanted
+ * (an incomplete entry, resolved by the gc work). False when too many
+ * resolutions are pending already.
+ */
+bool dmvpn_cache_miss(struct dmvpn_dev *dd, const struct dmvpn_addr *nh)
+{
+	struct dmvpn_entry_info info = {
+		.type = DMVPN_ENTRY_INCOMPLETE,
+		.holdtime = DMVPN_RES_LIFETIME,
+		.no_downgrade = true,
+	};
+
+	if (READ_ONCE(dd->n_pending) >= DMVPN_MAX_PENDING) {
+		dmvpn_count(dd, DMVPN_CNT_RES_PENDING_FULL);
+		return false;
+	}
+	info.reqid = atomic_inc_return(&dd->nhrp_reqid) ?:
+		     atomic_inc_return(&dd->nhrp_reqid);
+	return !dmvpn_cache_set(dd, nh, dmvpn_addr_bits(nh), &info, NULL);
 }
 
 int dmvpn_cache_del(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
@@ -250,28 +402,71 @@ void dmvpn_cache_flush(struct dmvpn_dev *dd, u8 type)
 	spin_unlock_bh(&dd->lock);
 }
 
+/* Seconds before the next resolution retry: 1, 2, 4, then every 7. */
+static unsigned int dmvpn_res_backoff(unsigned int tries)
+{
+	return tries >= 3 ? 7 : 1U << tries;
+}
+
+/*
+ * Is @e a resolution to (re)send now? Incomplete entries are retried until
+ * they expire; resolved entries that carried traffic are refreshed when a
+ * third of their holding time is left, unused ones just expire.
+ */
+static bool dmvpn_entry_resolve_due(struct dmvpn_entry *e)
+{
+	unsigned long now = jiffies;
+
+	if (e->type == DMVPN_ENTRY_INCOMPLETE)
+		return time_after_eq(now, e->next_try);
+	if (e->type != DMVPN_ENTRY_RESOLVED || !e->expires || !e->holdtime ||
+	    !READ_ONCE(e->used))
+		return false;
+	if (time_before(now, e->expires - e->holdtime * HZ / 3))
+		return false;
+	return !e->tries || time_after_eq(now, e->next_try);
+}
+
 static void dmvpn_cache_gc(struct work_struct *work)
 {
 	struct dmvpn_dev *dd = container_of(to_delayed_work(work),
 					    struct dmvpn_dev, gc_work);
+	struct dmvpn_res_due due[DMVPN_RES_BATCH];
 	struct dmvpn_entry *e, *tmp;
+	unsigned int n_due = 0;
 	bool timed = false;
 
 	spin_lock_bh(&dd->lock);
 	list_for_each_entry_safe(e, tmp, &dd->entry_list, list) {
 		if (!e->expires)
 			continue;
-		if (dmvpn_entry_expired(e))
+		if (dmvpn_entry_expired(e)) {
+			if (e->type != DMVPN_ENTRY_INCOMPLETE)
+				dmvpn_notify_entry(dd, DMVPN_EVENT_ENTRY_EXPIRED, e);
 			dmvpn_entry_remove(dd, e);
-		else
-			timed = true;
+			continue;
+		}
+		timed = true;
+		if (n_due < DMVPN_RES_BATCH && dmvpn_entry_resolve_due(e)) {
+			if (e->type == DMVPN_ENTRY_RESOLVED && !e->tries)
+				e->reqid = atomic_inc_return(&dd->nhrp_reqid) ?:
+					   atomic_inc_return(&dd->nhrp_reqid);
+			e->next_try = jiffies + dmvpn_res_backoff(e->tries) * HZ;
+			if (e->tries < U8_MAX)
+				e->tries++;
+			due[n_due].target = e->key.addr;
+			due[n_due++].reqid = e->reqid;
+		}
 	}
 	if (dmvpn_peers_gc(dd, false))
 		timed = true;
 	if (timed)
 		mod_delayed_work(system_power_efficient_wq, &dd->gc_work,
-				 DMVPN_GC_INTERVAL);
+				 n_due == DMVPN_RES_BATCH ? 1 : DMVPN_GC_INTERVAL);
 	spin_unlock_bh(&dd->lock);
+
+	if (n_due)
+		dmvpn_nhrp_resolve_due(dd, due, n_due);
 }
 
 int dmvpn_cache_init(struct dmvpn_dev *dd)

@@ -31,6 +31,10 @@ static struct netlink_range_validation dmvpn_max_entries_range = {
 	.min = 1, .max = DMVPN_MAX_MAX_ENTRIES,
 };
 
+static struct netlink_range_validation dmvpn_max_send_interval_range = {
+	.min = 1, .max = 3600,
+};
+
 static const struct nla_policy dmvpn_policy[IFLA_DMVPN_MAX + 1] = {
 	[IFLA_DMVPN_LINK]		= { .type = NLA_U32 },
 	[IFLA_DMVPN_LOCAL]		= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
@@ -48,7 +52,61 @@ static const struct nla_policy dmvpn_policy[IFLA_DMVPN_MAX + 1] = {
 	[IFLA_DMVPN_REG_TIMEOUT]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&dmvpn_reg_timeout_range),
 	[IFLA_DMVPN_NOKEY]		= { .type = NLA_FLAG },
+	[IFLA_DMVPN_NHS_LIST]		= NLA_POLICY_NESTED_ARRAY(dmvpn_nhs_policy),
+	[IFLA_DMVPN_MAX_SEND]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[IFLA_DMVPN_MAX_SEND_INTERVAL]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&dmvpn_max_send_interval_range),
 };
+
+/* An NHS list from IFLA_DMVPN_NHS_LIST, checked before anything changes. */
+struct dmvpn_nhs_conf {
+	struct dmvpn_addr	nbma;
+	struct dmvpn_addr	proto;
+	bool			has_proto;
+	u8			priority;
+};
+
+static int dmvpn_nhs_list_parse(struct dmvpn_dev *dd, const struct nlattr *list,
+				struct dmvpn_nhs_conf *conf, unsigned int *n,
+				struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	int rem, err;
+
+	*n = 0;
+	nla_for_each_nested(a, list, rem) {
+		if (*n >= DMVPN_MAX_NHS) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "Too many NHSes");
+			return -E2BIG;
+		}
+		err = dmvpn_parse_nhs(dd, a, &conf[*n].nbma, &conf[*n].proto,
+				      &conf[*n].has_proto, &conf[*n].priority,
+				      false, extack);
+		if (err)
+			return err;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Replace the device's NHS list. RTNL held. */
+static int dmvpn_nhs_list_apply(struct dmvpn_dev *dd,
+				const struct dmvpn_nhs_conf *conf, unsigned int n,
+				struct netlink_ext_ack *extack)
+{
+	unsigned int i;
+	int err;
+
+	dmvpn_nhs_flush(dd);
+	for (i = 0; i < n; i++) {
+		err = dmvpn_nhs_add(dd, &conf[i].nbma,
+				    conf[i].has_proto ? &conf[i].proto : NULL,
+				    conf[i].priority, extack);
+		if (err)
+			return err;
+	}
+	return 0;
+}
 
 static const struct net_device_ops dmvpn_netdev_ops;
 
@@ -97,8 +155,13 @@ static int dmvpn_dev_init(struct net_device *dev)
 	err = dmvpn_peers_init(dd);
 	if (err)
 		goto err_cache;
+	err = dmvpn_nhrp_init(dd);
+	if (err)
+		goto err_peers;
 	return 0;
 
+err_peers:
+	rhashtable_destroy(&dd->peers);
 err_cache:
 	rhashtable_destroy(&dd->cache);
 err_gro:
@@ -139,6 +202,7 @@ static void dmvpn_dev_uninit(struct net_device *dev)
 	struct dmvpn_dev *dd = netdev_priv(dev);
 
 	dmvpn_dev_unhook(dd);
+	dmvpn_nhrp_destroy(dd);
 	dmvpn_cache_destroy(dd);
 	dmvpn_peers_destroy(dd);
 	gro_cells_destroy(&dd->gro_cells);
@@ -149,6 +213,8 @@ static void dmvpn_dev_free(struct net_device *dev)
 {
 	struct dmvpn_dev *dd = netdev_priv(dev);
 
+	kfree(dd->nhrp_msg);
+	kfree(dd->nhrp_buf);
 	free_percpu(dd->counters);
 	free_percpu(dev->tstats);
 	pr_debug("device %p freed\n", dd);
@@ -161,9 +227,23 @@ static int dmvpn_get_iflink(const struct net_device *dev)
 	return READ_ONCE(dd->cfg.link);
 }
 
+static int dmvpn_open(struct net_device *dev)
+{
+	dmvpn_nhrp_open(netdev_priv(dev));
+	return 0;
+}
+
+static int dmvpn_stop(struct net_device *dev)
+{
+	dmvpn_nhrp_stop(netdev_priv(dev));
+	return 0;
+}
+
 static const struct net_device_ops dmvpn_netdev_ops = {
 	.ndo_init		= dmvpn_dev_init,
 	.ndo_uninit		= dmvpn_dev_uninit,
+	.ndo_open		= dmvpn_open,
+	.ndo_stop		= dmvpn_stop,
 	.ndo_start_xmit		= dmvpn_xmit,
 	.ndo_get_stats64	= dev_get_tstats64,
 	.ndo_get_iflink		= dmvpn_get_iflink,
@@ -231,6 +311,8 @@ static void dmvpn_cfg_defaults(struct dmvpn_cfg *cfg)
 	cfg->holdtime = DMVPN_DEFAULT_HOLDTIME;
 	cfg->flags = DMVPN_F_UNIQUE | DMVPN_F_NAT_EXT;
 	cfg->max_entries = DMVPN_DEFAULT_MAX_ENTRIES;
+	cfg->max_send = DMVPN_DEFAULT_MAX_SEND;
+	cfg->max_send_interval = DMVPN_DEFAULT_MAX_SEND_INTERVAL;
 }
 
 /* Apply @data to @cfg. All checks that can fail come before any change. */
@@ -291,6 +373,11 @@ static int dmvpn_cfg_parse(struct dmvpn_dev *dd, struct net *net,
 		cfg->flags = nla_get_u32(data[IFLA_DMVPN_FLAGS]);
 	if (data[IFLA_DMVPN_MAX_ENTRIES])
 		cfg->max_entries = nla_get_u32(data[IFLA_DMVPN_MAX_ENTRIES]);
+	if (data[IFLA_DMVPN_MAX_SEND])
+		cfg->max_send = nla_get_u32(data[IFLA_DMVPN_MAX_SEND]);
+	if (data[IFLA_DMVPN_MAX_SEND_INTERVAL])
+		cfg->max_send_interval =
+			nla_get_u32(data[IFLA_DMVPN_MAX_SEND_INTERVAL]);
 	a = data[IFLA_DMVPN_AUTH];
 	if (a) {
 		memset(cfg->auth, 0, sizeof(cfg->auth));
@@ -334,6 +421,8 @@ static int dmvpn_newlink(struct net *src_net, struct net_device *dev,
 			 struct netlink_ext_ack *extack)
 {
 	struct dmvpn_dev *dd = netdev_priv(dev);
+	struct dmvpn_nhs_conf nhs[DMVPN_MAX_NHS];
+	unsigned int n_nhs = 0;
 	int err;
 
 	dd->net = src_net;
@@ -341,6 +430,12 @@ static int dmvpn_newlink(struct net *src_net, struct net_device *dev,
 	err = dmvpn_cfg_parse(dd, src_net, &dd->cfg, data, extack);
 	if (err)
 		return err;
+	if (data && data[IFLA_DMVPN_NHS_LIST]) {
+		err = dmvpn_nhs_list_parse(dd, data[IFLA_DMVPN_NHS_LIST], nhs,
+					   &n_nhs, extack);
+		if (err)
+			return err;
+	}
 	dmvpn_update_hlen(dd);
 	dmvpn_set_dev_addr(dd);
 	if (tb[IFLA_MTU]) {
@@ -365,6 +460,11 @@ static int dmvpn_newlink(struct net *src_net, struct net_device *dev,
 		unregister_netdevice(dev);
 		return err;
 	}
+	err = dmvpn_nhs_list_apply(dd, nhs, n_nhs, extack);
+	if (err) {
+		dmvpn_dellink(dev, NULL);
+		return err;
+	}
 	pr_debug("device %p created\n", dd);
 	return 0;
 }
@@ -375,12 +475,20 @@ static int dmvpn_changelink(struct net_device *dev, struct nlattr *tb[],
 {
 	struct dmvpn_dev *dd = netdev_priv(dev);
 	unsigned int old_hlen = dmvpn_outer_hlen(dd);
+	struct dmvpn_nhs_conf nhs[DMVPN_MAX_NHS];
 	struct dmvpn_cfg cfg = dd->cfg;
+	unsigned int n_nhs = 0;
 	int err;
 
 	err = dmvpn_cfg_parse(dd, dd->net, &cfg, data, extack);
 	if (err)
 		return err;
+	if (data && data[IFLA_DMVPN_NHS_LIST]) {
+		err = dmvpn_nhs_list_parse(dd, data[IFLA_DMVPN_NHS_LIST], nhs,
+					   &n_nhs, extack);
+		if (err)
+			return err;
+	}
 	if (cfg.local.family != dd->cfg.local.family) {
 		NL_SET_ERR_MSG(extack,
 			       "Cannot change the underlay address family; re-create the device");
@@ -397,6 +505,8 @@ static int dmvpn_changelink(struct net_device *dev, struct nlattr *tb[],
 		dev_set_mtu(dev, clamp_t(int, mtu, dev->min_mtu, dev->max_mtu));
 	}
 	dmvpn_peer_reset_dst(dd);
+	if (data && data[IFLA_DMVPN_NHS_LIST])
+		return dmvpn_nhs_list_apply(dd, nhs, n_nhs, extack);
 	return 0;
 }
 
@@ -406,8 +516,31 @@ static size_t dmvpn_get_size(const struct net_device *dev)
 	       nla_total_size(16) +			/* LOCAL */
 	       nla_total_size(4) +			/* KEY */
 	       nla_total_size(1) + nla_total_size(1) +	/* TTL, TOS */
-	       nla_total_size(4) * 5 +			/* NETWORK_ID .. REG_TIMEOUT */
-	       nla_total_size(DMVPN_AUTH_MAXLEN);	/* AUTH */
+	       nla_total_size(4) * 7 +			/* NETWORK_ID .. MAX_SEND_INTERVAL */
+	       nla_total_size(DMVPN_AUTH_MAXLEN) +	/* AUTH */
+	       nla_total_size(0) + DMVPN_MAX_NHS *	/* NHS_LIST */
+	       (nla_total_size(0) + 2 * nla_total_size(16) + nla_total_size(1));
+}
+
+/* The NHS list as configured, under RTNL (its writers hold it too). */
+static int dmvpn_fill_nhs_list(struct sk_buff *skb, const struct dmvpn_dev *dd)
+{
+	const struct dmvpn_nhs *nhs;
+	struct nlattr *list, *one;
+
+	if (list_empty(&dd->nhs_list))
+		return 0;
+	list = nla_nest_start(skb, IFLA_DMVPN_NHS_LIST);
+	if (!list)
+		return -EMSGSIZE;
+	list_for_each_entry(nhs, &dd->nhs_list, list) {
+		one = nla_nest_start(skb, DMVPN_A_NHS);
+		if (!one || dmvpn_nla_put_nhs(skb, nhs))
+			return -EMSGSIZE;
+		nla_nest_end(skb, one);
+	}
+	nla_nest_end(skb, list);
+	return 0;
 }
 
 static int dmvpn_fill_info(struct sk_buff *skb, const struct net_device *dev)
@@ -427,10 +560,13 @@ static int dmvpn_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_u32(skb, IFLA_DMVPN_FLAGS, cfg->flags) ||
 	    nla_put_u32(skb, IFLA_DMVPN_MAX_ENTRIES, cfg->max_entries) ||
 	    nla_put_u32(skb, IFLA_DMVPN_REG_TIMEOUT, cfg->reg_timeout) ||
+	    nla_put_u32(skb, IFLA_DMVPN_MAX_SEND, cfg->max_send) ||
+	    nla_put_u32(skb, IFLA_DMVPN_MAX_SEND_INTERVAL,
+			cfg->max_send_interval) ||
 	    (cfg->auth_len &&
 	     nla_put(skb, IFLA_DMVPN_AUTH, cfg->auth_len, cfg->auth)))
 		return -EMSGSIZE;
-	return 0;
+	return dmvpn_fill_nhs_list(skb, dd);
 }
 
 static struct net *dmvpn_get_link_net(const struct net_device *dev)

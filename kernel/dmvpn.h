@@ -22,7 +22,12 @@
 #include <linux/jiffies.h>
 #include <net/dst_cache.h>
 #include <net/gro_cells.h>
+#include <linux/mutex.h>
+#include <linux/skbuff.h>
+#include <linux/workqueue.h>
 #include <uapi/linux/dmvpn.h>
+
+struct nhrp_msg;
 
 /* An IPv4 or IPv6 address. Always fully zeroed before use: it is a hash key. */
 struct dmvpn_addr {
@@ -110,7 +115,30 @@ struct dmvpn_entry {
 	u32			flags;		/* DMVPN_ENTRY_F_* */
 	unsigned long		expires;	/* jiffies, 0 = never */
 	unsigned long		created;	/* jiffies */
+	unsigned long		used;		/* jiffies, set by transmit */
+	/* What NHRP said about the binding; written under dd->lock. */
+	struct dmvpn_addr	claimed;	/* NBMA the owner claims (NAT) */
+	struct dmvpn_addr	via;		/* owner's tunnel address */
+	u16			mtu;
+	u16			holdtime;	/* seconds, as granted */
+	/* Resolution in progress (incomplete, or refresh of resolved). */
+	u32			reqid;
+	u8			tries;
+	unsigned long		next_try;	/* jiffies */
 	struct rcu_head		rcu;
+};
+
+/* What to store in an entry; see dmvpn_cache_set(). */
+struct dmvpn_entry_info {
+	const struct dmvpn_addr	*nbma;		/* NULL: no peer (incomplete) */
+	const struct dmvpn_addr	*claimed;	/* or NULL */
+	const struct dmvpn_addr	*via;		/* or NULL */
+	u8			type;
+	u32			flags;
+	u32			holdtime;	/* seconds, 0 = never expires */
+	u16			mtu;
+	u32			reqid;
+	bool			no_downgrade;	/* keep an entry of higher rank */
 };
 
 static inline bool dmvpn_entry_expired(const struct dmvpn_entry *e)
@@ -133,6 +161,33 @@ enum dmvpn_counter {
 	DMVPN_CNT_RX_NHRP,
 	DMVPN_CNT_CACHE_FULL,
 	DMVPN_CNT_PMTU_UPDATES,
+	DMVPN_CNT_NHRP_TX,
+	DMVPN_CNT_NHRP_TX_QUOTA,
+	DMVPN_CNT_NHRP_TX_ERROR,
+	DMVPN_CNT_NHRP_RX_BACKLOG,
+	DMVPN_CNT_NHRP_RX_MALFORMED,
+	DMVPN_CNT_NHRP_RX_AUTH,
+	DMVPN_CNT_NHRP_RX_UNSUPPORTED,
+	DMVPN_CNT_NHRP_RX_HOP_LIMIT,
+	DMVPN_CNT_NHRP_RX_LOOP,
+	DMVPN_CNT_NHRP_RX_UNSOLICITED,
+	DMVPN_CNT_NHRP_RX_ERROR_IND,
+	DMVPN_CNT_NHRP_REG_ACCEPTED,
+	DMVPN_CNT_NHRP_REG_OUTSIDE,
+	DMVPN_CNT_NHRP_REG_NOT_UNIQUE,
+	DMVPN_CNT_NHRP_REG_FULL,
+	DMVPN_CNT_NHRP_REG_SENT,
+	DMVPN_CNT_NHRP_REG_REFUSED,
+	DMVPN_CNT_NHRP_RES_SENT,
+	DMVPN_CNT_NHRP_RES_FORWARDED,
+	DMVPN_CNT_NHRP_RES_ANSWERED,
+	DMVPN_CNT_NHRP_RES_NAK,
+	DMVPN_CNT_NHRP_RES_RESOLVED,
+	DMVPN_CNT_NHRP_PURGE_RX,
+	DMVPN_CNT_NHRP_PURGE_TX,
+	DMVPN_CNT_NHRP_ERROR_TX,
+	DMVPN_CNT_TX_VIA_NHS,
+	DMVPN_CNT_RES_PENDING_FULL,
 	DMVPN_CNT_MAX
 };
 
@@ -156,7 +211,52 @@ struct dmvpn_cfg {
 	u32			max_entries;
 	u8			auth[DMVPN_AUTH_MAXLEN];
 	u8			auth_len;
+	u32			max_send;
+	u32			max_send_interval;
 };
+
+/* Registration state toward one NHS for one overlay family. */
+struct dmvpn_nhs_reg {
+	u32			reqid;		/* of the request in flight/last */
+	bool			ok;		/* last reply was a success */
+	struct dmvpn_addr	learned;	/* NHS tunnel address (reply) */
+};
+
+/*
+ * A next hop server of a spoke. Lives on dd->nhs_list from NHS_ADD (or the
+ * link attribute) to NHS_DEL or device teardown; readers use RCU, writers
+ * hold RTNL and dd->nhrp_mutex. Its registration work runs under
+ * dd->nhrp_mutex and stops re-arming once @dead is set; the deleter
+ * cancels it synchronously before the RCU free.
+ */
+struct dmvpn_nhs {
+	struct list_head	list;
+	struct dmvpn_dev	*dd;
+	struct dmvpn_addr	nbma;
+	struct dmvpn_addr	proto;		/* family 0: dynamic */
+	struct dmvpn_peer	*peer;		/* reference held */
+	u8			priority;
+	u8			state;		/* enum dmvpn_nhs_state */
+	u8			last_code;
+	bool			dead;
+	unsigned int		backoff;	/* seconds to the next retry */
+	unsigned int		tries;		/* unanswered in this round */
+	unsigned long		since;		/* jiffies of the last state change */
+	unsigned long		expires;	/* jiffies, registration end */
+	u32			sent;
+	u32			replies;
+	struct dmvpn_addr	nat_nbma;	/* our NBMA as the NHS sees it */
+	struct dmvpn_nhs_reg	reg[2];		/* IPv4, IPv6 overlay */
+	struct delayed_work	work;
+	struct rcu_head		rcu;
+};
+
+#define ETH_P_NHRP		0x2001	/* GRE protocol type of NHRP */
+#define DMVPN_NHRP_TOS		0xc0	/* outer DS field, as Cisco's NHRP */
+#define DMVPN_NHRP_BACKLOG	1024	/* received NHRP packets queued */
+#define DMVPN_RES_LIFETIME	30	/* s: an unanswered resolution lives */
+#define DMVPN_MAX_PENDING	1024	/* incomplete entries per device */
+#define DMVPN_NEGATIVE_HOLD	15	/* s: a refused resolution is cached */
 
 struct dmvpn_dev {
 	struct net_device	*dev;
@@ -183,7 +283,27 @@ struct dmvpn_dev {
 	struct list_head	peer_list;
 	unsigned int		n_peers;
 	unsigned int		n_learned;	/* peers kept only for counting */
+	unsigned int		n_pending;	/* incomplete entries */
+
+	/* NHRP engine (nhrp*.c) */
+	struct mutex		nhrp_mutex;	/* NHS list and NHRP state */
+	struct list_head	nhs_list;	/* struct dmvpn_nhs, RCU */
+	struct dmvpn_peer __rcu	*nhs_peer;	/* where misses go meanwhile */
+	struct sk_buff_head	nhrp_rxq;	/* bounded receive backlog */
+	struct work_struct	nhrp_rx_work;
+	struct nhrp_msg		*nhrp_msg;	/* rx work's parse scratch */
+	u8			*nhrp_buf;	/* rx work's build scratch */
+	atomic_t		nhrp_reqid;
+	spinlock_t		quota_lock;
+	u32			quota_left;
+	unsigned long		quota_stamp;	/* jiffies */
+	bool			nhrp_dead;	/* torn down: nothing re-arms */
 };
+
+static inline bool dmvpn_is_spoke(struct dmvpn_dev *dd)
+{
+	return !list_empty(&dd->nhs_list);
+}
 
 static inline void dmvpn_count(struct dmvpn_dev *dd, enum dmvpn_counter c)
 {
@@ -234,6 +354,15 @@ void dmvpn_peers_destroy(struct dmvpn_dev *dd);
 /* cache.c */
 int dmvpn_cache_init(struct dmvpn_dev *dd);
 void dmvpn_cache_destroy(struct dmvpn_dev *dd);
+int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
+		    u8 plen, const struct dmvpn_entry_info *info,
+		    struct netlink_ext_ack *extack);
+struct dmvpn_entry *dmvpn_cache_lookup_exact(struct dmvpn_dev *dd,
+					     const struct dmvpn_addr *proto,
+					     u8 plen);
+int dmvpn_cache_purge(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
+		      u8 plen, u32 type_mask, const struct dmvpn_addr *peer_nbma);
+bool dmvpn_cache_miss(struct dmvpn_dev *dd, const struct dmvpn_addr *nh);
 int dmvpn_cache_add(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		    u8 plen, const struct dmvpn_addr *nbma, u8 type, u32 flags,
 		    u32 holdtime, struct netlink_ext_ack *extack);
@@ -245,13 +374,54 @@ struct dmvpn_entry *dmvpn_cache_lookup(struct dmvpn_dev *dd,
 
 /* xmit.c */
 netdev_tx_t dmvpn_xmit(struct sk_buff *skb, struct net_device *dev);
+int dmvpn_xmit_nhrp(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
+		    struct sk_buff *skb);
+int dmvpn_route_saddr(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
+		      struct dmvpn_addr *saddr);
+
+/* nhrp.c: receive backlog, dispatch, sending (see nhrp.h) */
+int dmvpn_nhrp_init(struct dmvpn_dev *dd);
+void dmvpn_nhrp_open(struct dmvpn_dev *dd);
+void dmvpn_nhrp_stop(struct dmvpn_dev *dd);
+void dmvpn_nhrp_destroy(struct dmvpn_dev *dd);
+void dmvpn_nhrp_rcv(struct dmvpn_dev *dd, struct sk_buff *skb,
+		    const struct dmvpn_addr *src);
+/* A resolution the gc work found due: target address and request id. */
+struct dmvpn_res_due {
+	struct dmvpn_addr	target;
+	u32			reqid;
+};
+
+void dmvpn_nhrp_resolve_due(struct dmvpn_dev *dd,
+			    const struct dmvpn_res_due *due, unsigned int n);
 
 /* recv.c: netfilter hooks of the underlay namespace */
 int dmvpn_recv_register(struct net *net);
 void dmvpn_recv_unregister(struct net *net);
 
+/* nhrp_client.c: NHS configuration (netlink and link attributes) */
+int dmvpn_nhs_add(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
+		  const struct dmvpn_addr *proto, u8 priority,
+		  struct netlink_ext_ack *extack);
+int dmvpn_nhs_del(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
+		  struct netlink_ext_ack *extack);
+void dmvpn_nhs_flush(struct dmvpn_dev *dd);
+
 /* netlink.c */
 int dmvpn_genl_init(void);
 void dmvpn_genl_exit(void);
+void dmvpn_notify_entry(struct dmvpn_dev *dd, u8 event,
+			const struct dmvpn_entry *e);
+void dmvpn_notify_nhs(struct dmvpn_dev *dd, u8 event,
+		      const struct dmvpn_nhs *nhs);
+int dmvpn_nla_put_nhs(struct sk_buff *msg, const struct dmvpn_nhs *nhs);
+int dmvpn_nla_get_addr(const struct nlattr *a, struct dmvpn_addr *addr,
+		       struct netlink_ext_ack *extack);
+bool dmvpn_nbma_usable(const struct dmvpn_addr *a);
+int dmvpn_parse_nhs(struct dmvpn_dev *dd, const struct nlattr *nest,
+		    struct dmvpn_addr *nbma, struct dmvpn_addr *proto,
+		    bool *has_proto, u8 *priority, bool need_nbma_only,
+		    struct netlink_ext_ack *extack);
+extern const struct nla_policy dmvpn_nhs_policy[DMVPN_NHS_A_MAX + 1];
 
 #endif /* _DMVPN_H */

@@ -24,12 +24,19 @@ static const struct nla_policy dmvpn_entry_policy[DMVPN_ENTRY_A_MAX + 1] = {
 							  DMVPN_ENTRY_F_NHS),
 };
 
+const struct nla_policy dmvpn_nhs_policy[DMVPN_NHS_A_MAX + 1] = {
+	[DMVPN_NHS_A_NBMA]		= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[DMVPN_NHS_A_PROTO]		= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[DMVPN_NHS_A_PRIORITY]		= { .type = NLA_U8 },
+};
+
 static const struct nla_policy dmvpn_genl_policy[DMVPN_A_MAX + 1] = {
 	[DMVPN_A_IFINDEX]	= { .type = NLA_U32 },
 	[DMVPN_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[DMVPN_A_ENTRY]		= NLA_POLICY_NESTED(dmvpn_entry_policy),
 	[DMVPN_A_FLUSH_TYPE]	= NLA_POLICY_RANGE(NLA_U8, DMVPN_ENTRY_STATIC,
 						   DMVPN_ENTRY_MAX),
+	[DMVPN_A_NHS]		= NLA_POLICY_NESTED(dmvpn_nhs_policy),
 };
 
 static struct genl_family dmvpn_genl_family;
@@ -59,8 +66,8 @@ static struct net_device *dmvpn_genl_dev(struct net *net, struct nlattr **attrs,
 	return dev;
 }
 
-static int dmvpn_nla_get_addr(const struct nlattr *a, struct dmvpn_addr *addr,
-			      struct netlink_ext_ack *extack)
+int dmvpn_nla_get_addr(const struct nlattr *a, struct dmvpn_addr *addr,
+		       struct netlink_ext_ack *extack)
 {
 	if (nla_len(a) == 4) {
 		dmvpn_addr_set4(addr, nla_get_in_addr(a));
@@ -82,7 +89,7 @@ static int dmvpn_nla_put_addr(struct sk_buff *msg, int type,
 	return nla_put_in6_addr(msg, type, &addr->in6);
 }
 
-static bool dmvpn_nbma_usable(const struct dmvpn_addr *a)
+bool dmvpn_nbma_usable(const struct dmvpn_addr *a)
 {
 	if (dmvpn_addr_is_v4(a))
 		return !ipv4_is_zeronet(a->in4) && !ipv4_is_multicast(a->in4) &&
@@ -196,6 +203,71 @@ static int dmvpn_flush(struct dmvpn_dev *dd, struct genl_info *info)
 	return 0;
 }
 
+/*
+ * One NHS description (a DMVPN_A_NHS nest, or an element of the link's
+ * IFLA_DMVPN_NHS_LIST): NBMA address, optional tunnel address, priority.
+ */
+int dmvpn_parse_nhs(struct dmvpn_dev *dd, const struct nlattr *nest,
+		    struct dmvpn_addr *nbma, struct dmvpn_addr *proto,
+		    bool *has_proto, u8 *priority, bool need_nbma_only,
+		    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[DMVPN_NHS_A_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, DMVPN_NHS_A_MAX, nest, dmvpn_nhs_policy,
+			       extack);
+	if (err)
+		return err;
+	if (!tb[DMVPN_NHS_A_NBMA]) {
+		NL_SET_ERR_MSG(extack, "NHS NBMA address missing");
+		return -EINVAL;
+	}
+	err = dmvpn_nla_get_addr(tb[DMVPN_NHS_A_NBMA], nbma, extack);
+	if (err)
+		return err;
+	if (!dmvpn_nbma_usable(nbma)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DMVPN_NHS_A_NBMA],
+				    "NHS NBMA address must be a unicast, non-loopback address");
+		return -EINVAL;
+	}
+	if (nbma->family != dd->cfg.local.family) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DMVPN_NHS_A_NBMA],
+				    "NHS NBMA address family differs from the device's underlay");
+		return -EAFNOSUPPORT;
+	}
+	if (need_nbma_only)
+		return 0;
+	*has_proto = !!tb[DMVPN_NHS_A_PROTO];
+	if (*has_proto) {
+		err = dmvpn_nla_get_addr(tb[DMVPN_NHS_A_PROTO], proto, extack);
+		if (err)
+			return err;
+	}
+	*priority = tb[DMVPN_NHS_A_PRIORITY] ?
+		    nla_get_u8(tb[DMVPN_NHS_A_PRIORITY]) : 0;
+	return 0;
+}
+
+static int dmvpn_nhs_op(struct dmvpn_dev *dd, struct genl_info *info, bool add)
+{
+	struct dmvpn_addr nbma, proto;
+	bool has_proto = false;
+	u8 priority = 0;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, DMVPN_A_NHS))
+		return -EINVAL;
+	err = dmvpn_parse_nhs(dd, info->attrs[DMVPN_A_NHS], &nbma, &proto,
+			      &has_proto, &priority, !add, info->extack);
+	if (err)
+		return err;
+	if (!add)
+		return dmvpn_nhs_del(dd, &nbma, info->extack);
+	return dmvpn_nhs_add(dd, &nbma, has_proto ? &proto : NULL, priority,
+			     info->extack);
+}
+
 /* Mutators share one path: RTNL, device lookup, then the operation. */
 static int dmvpn_genl_mutate(struct sk_buff *skb, struct genl_info *info)
 {
@@ -220,6 +292,12 @@ static int dmvpn_genl_mutate(struct sk_buff *skb, struct genl_info *info)
 	case DMVPN_CMD_FLUSH:
 		err = dmvpn_flush(dd, info);
 		break;
+	case DMVPN_CMD_NHS_ADD:
+		err = dmvpn_nhs_op(dd, info, true);
+		break;
+	case DMVPN_CMD_NHS_DEL:
+		err = dmvpn_nhs_op(dd, info, false);
+		break;
 	default:
 		err = -EOPNOTSUPP;
 	}
@@ -233,12 +311,49 @@ static u32 dmvpn_jiffies_to_secs(unsigned long j)
 	return min_t(unsigned long, j / HZ, U32_MAX);
 }
 
+static u32 dmvpn_secs_left(unsigned long expires)
+{
+	return time_after(expires, jiffies) ?
+	       dmvpn_jiffies_to_secs(expires - jiffies) : 0;
+}
+
+/* The attributes of one entry, nested as DMVPN_A_ENTRY. Caller holds RCU. */
+static int dmvpn_put_entry(struct sk_buff *msg, const struct dmvpn_entry *e)
+{
+	struct dmvpn_peer *peer = rcu_dereference_check(e->peer, 1);
+	unsigned long expires = READ_ONCE(e->expires);
+	u32 flags = READ_ONCE(e->flags);
+	struct nlattr *nest;
+
+	if (READ_ONCE(e->used))
+		flags |= DMVPN_ENTRY_F_USED;
+	nest = nla_nest_start(msg, DMVPN_A_ENTRY);
+	if (!nest)
+		return -EMSGSIZE;
+	if (dmvpn_nla_put_addr(msg, DMVPN_ENTRY_A_PROTO, &e->key.addr) ||
+	    nla_put_u8(msg, DMVPN_ENTRY_A_PREFIXLEN, e->key.plen) ||
+	    (peer && dmvpn_nla_put_addr(msg, DMVPN_ENTRY_A_NBMA, &peer->nbma)) ||
+	    nla_put_u8(msg, DMVPN_ENTRY_A_TYPE, READ_ONCE(e->type)) ||
+	    nla_put_u32(msg, DMVPN_ENTRY_A_FLAGS, flags) ||
+	    (expires && nla_put_u32(msg, DMVPN_ENTRY_A_EXPIRES,
+				    dmvpn_secs_left(expires))) ||
+	    nla_put_u32(msg, DMVPN_ENTRY_A_AGE,
+			dmvpn_jiffies_to_secs(jiffies - e->created)) ||
+	    (e->claimed.family &&
+	     dmvpn_nla_put_addr(msg, DMVPN_ENTRY_A_NBMA_CLAIMED, &e->claimed)) ||
+	    (e->via.family &&
+	     dmvpn_nla_put_addr(msg, DMVPN_ENTRY_A_VIA, &e->via)) ||
+	    (e->mtu && nla_put_u32(msg, DMVPN_ENTRY_A_MTU, e->mtu))) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 static int dmvpn_fill_entry(struct sk_buff *msg, struct netlink_callback *cb,
 			    struct dmvpn_dev *dd, struct dmvpn_entry *e)
 {
-	struct dmvpn_peer *peer = rcu_dereference(e->peer);
-	unsigned long expires = READ_ONCE(e->expires);
-	struct nlattr *nest;
 	void *hdr;
 
 	hdr = genlmsg_put(msg, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
@@ -246,31 +361,120 @@ static int dmvpn_fill_entry(struct sk_buff *msg, struct netlink_callback *cb,
 	if (!hdr)
 		return -EMSGSIZE;
 	genl_dump_check_consistent(cb, hdr);
-	if (nla_put_u32(msg, DMVPN_A_IFINDEX, dd->dev->ifindex))
-		goto cancel;
-	nest = nla_nest_start(msg, DMVPN_A_ENTRY);
-	if (!nest)
-		goto cancel;
-	if (dmvpn_nla_put_addr(msg, DMVPN_ENTRY_A_PROTO, &e->key.addr) ||
-	    nla_put_u8(msg, DMVPN_ENTRY_A_PREFIXLEN, e->key.plen) ||
-	    (peer && dmvpn_nla_put_addr(msg, DMVPN_ENTRY_A_NBMA, &peer->nbma)) ||
-	    nla_put_u8(msg, DMVPN_ENTRY_A_TYPE, READ_ONCE(e->type)) ||
-	    nla_put_u32(msg, DMVPN_ENTRY_A_FLAGS, READ_ONCE(e->flags)) ||
-	    (expires && nla_put_u32(msg, DMVPN_ENTRY_A_EXPIRES,
-				    time_after(expires, jiffies) ?
-				    dmvpn_jiffies_to_secs(expires - jiffies) : 0)) ||
-	    nla_put_u32(msg, DMVPN_ENTRY_A_AGE,
-			dmvpn_jiffies_to_secs(jiffies - e->created)))
-		goto cancel_nest;
-	nla_nest_end(msg, nest);
+	if (nla_put_u32(msg, DMVPN_A_IFINDEX, dd->dev->ifindex) ||
+	    dmvpn_put_entry(msg, e)) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
 	genlmsg_end(msg, hdr);
 	return 0;
+}
 
-cancel_nest:
-	nla_nest_cancel(msg, nest);
-cancel:
-	genlmsg_cancel(msg, hdr);
-	return -EMSGSIZE;
+/* The attributes of one NHS (DMVPN_NHS_A_*), without the nest. */
+int dmvpn_nla_put_nhs(struct sk_buff *msg, const struct dmvpn_nhs *nhs)
+{
+	if (dmvpn_nla_put_addr(msg, DMVPN_NHS_A_NBMA, &nhs->nbma) ||
+	    (nhs->proto.family &&
+	     dmvpn_nla_put_addr(msg, DMVPN_NHS_A_PROTO, &nhs->proto)) ||
+	    nla_put_u8(msg, DMVPN_NHS_A_PRIORITY, nhs->priority))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int dmvpn_put_nhs_state(struct sk_buff *msg, const struct dmvpn_nhs *nhs)
+{
+	const struct dmvpn_addr *learned = nhs->reg[0].learned.family ?
+		&nhs->reg[0].learned : &nhs->reg[1].learned;
+	u8 state = READ_ONCE(nhs->state);
+	struct nlattr *nest;
+
+	nest = nla_nest_start(msg, DMVPN_A_NHS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (dmvpn_nla_put_nhs(msg, nhs) ||
+	    nla_put_u8(msg, DMVPN_NHS_A_STATE, state) ||
+	    nla_put_u32(msg, DMVPN_NHS_A_UPTIME,
+			dmvpn_jiffies_to_secs(jiffies - READ_ONCE(nhs->since))) ||
+	    (state == DMVPN_NHS_UP &&
+	     nla_put_u32(msg, DMVPN_NHS_A_EXPIRES,
+			 dmvpn_secs_left(READ_ONCE(nhs->expires)))) ||
+	    nla_put_u32(msg, DMVPN_NHS_A_REQUEST_ID,
+			READ_ONCE(nhs->reg[0].reqid) ?: READ_ONCE(nhs->reg[1].reqid)) ||
+	    nla_put_u8(msg, DMVPN_NHS_A_LAST_CODE, READ_ONCE(nhs->last_code)) ||
+	    (nhs->nat_nbma.family &&
+	     dmvpn_nla_put_addr(msg, DMVPN_NHS_A_NAT_NBMA, &nhs->nat_nbma)) ||
+	    (learned->family &&
+	     dmvpn_nla_put_addr(msg, DMVPN_NHS_A_LEARNED_PROTO, learned)) ||
+	    nla_put_u32(msg, DMVPN_NHS_A_SENT, READ_ONCE(nhs->sent)) ||
+	    nla_put_u32(msg, DMVPN_NHS_A_REPLIES, READ_ONCE(nhs->replies))) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int dmvpn_fill_nhs(struct sk_buff *msg, struct netlink_callback *cb,
+			  struct dmvpn_dev *dd, struct dmvpn_nhs *nhs)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(msg, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &dmvpn_genl_family, NLM_F_MULTI, DMVPN_CMD_NHS_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, DMVPN_A_IFINDEX, dd->dev->ifindex) ||
+	    dmvpn_put_nhs_state(msg, nhs)) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+/* Events go to the namespace the device is in now (the overlay side). */
+static void dmvpn_notify(struct dmvpn_dev *dd, u8 event,
+			 const struct dmvpn_entry *e, const struct dmvpn_nhs *nhs)
+{
+	struct net *net = dev_net(dd->dev);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&dmvpn_genl_family, net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &dmvpn_genl_family, 0, DMVPN_CMD_EVENT_NTF);
+	if (!hdr)
+		goto err;
+	rcu_read_lock();
+	if (nla_put_u32(msg, DMVPN_A_IFINDEX, dd->dev->ifindex) ||
+	    nla_put_string(msg, DMVPN_A_IFNAME, dd->dev->name) ||
+	    nla_put_u8(msg, DMVPN_A_EVENT, event) ||
+	    (e && dmvpn_put_entry(msg, e)) ||
+	    (nhs && dmvpn_put_nhs_state(msg, nhs))) {
+		rcu_read_unlock();
+		goto err;
+	}
+	rcu_read_unlock();
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&dmvpn_genl_family, net, msg, 0, 0, GFP_ATOMIC);
+	return;
+err:
+	nlmsg_free(msg);
+}
+
+void dmvpn_notify_entry(struct dmvpn_dev *dd, u8 event,
+			const struct dmvpn_entry *e)
+{
+	dmvpn_notify(dd, event, e, NULL);
+}
+
+void dmvpn_notify_nhs(struct dmvpn_dev *dd, u8 event,
+		      const struct dmvpn_nhs *nhs)
+{
+	dmvpn_notify(dd, event, NULL, nhs);
 }
 
 static int dmvpn_fill_peer(struct sk_buff *msg, struct netlink_callback *cb,
@@ -378,6 +582,22 @@ static int dmvpn_dump_peers(struct sk_buff *msg, struct netlink_callback *cb,
 	return 0;
 }
 
+static int dmvpn_dump_nhs(struct sk_buff *msg, struct netlink_callback *cb,
+			  struct dmvpn_dev *dd, long *idx)
+{
+	struct dmvpn_nhs *nhs;
+	unsigned long i = 0;
+
+	list_for_each_entry_rcu(nhs, &dd->nhs_list, list) {
+		if (i++ < *idx)
+			continue;
+		if (dmvpn_fill_nhs(msg, cb, dd, nhs))
+			return -EMSGSIZE;
+		(*idx)++;
+	}
+	return 0;
+}
+
 static int dmvpn_dump_devs(struct sk_buff *msg, struct netlink_callback *cb,
 			   dmvpn_dump_dev_fn fn)
 {
@@ -423,6 +643,11 @@ static int dmvpn_peer_dumpit(struct sk_buff *msg, struct netlink_callback *cb)
 	return dmvpn_dump_devs(msg, cb, dmvpn_dump_peers);
 }
 
+static int dmvpn_nhs_dumpit(struct sk_buff *msg, struct netlink_callback *cb)
+{
+	return dmvpn_dump_devs(msg, cb, dmvpn_dump_nhs);
+}
+
 static const u16 dmvpn_stats_attr[DMVPN_CNT_MAX] = {
 	[DMVPN_CNT_TX_NO_ENTRY]		= DMVPN_STATS_A_TX_NO_ENTRY,
 	[DMVPN_CNT_TX_NO_ROUTE]		= DMVPN_STATS_A_TX_NO_ROUTE,
@@ -435,6 +660,33 @@ static const u16 dmvpn_stats_attr[DMVPN_CNT_MAX] = {
 	[DMVPN_CNT_RX_NHRP]		= DMVPN_STATS_A_RX_NHRP,
 	[DMVPN_CNT_CACHE_FULL]		= DMVPN_STATS_A_CACHE_FULL,
 	[DMVPN_CNT_PMTU_UPDATES]	= DMVPN_STATS_A_PMTU_UPDATES,
+	[DMVPN_CNT_NHRP_TX]		= DMVPN_STATS_A_NHRP_TX,
+	[DMVPN_CNT_NHRP_TX_QUOTA]	= DMVPN_STATS_A_NHRP_TX_QUOTA,
+	[DMVPN_CNT_NHRP_TX_ERROR]	= DMVPN_STATS_A_NHRP_TX_ERROR,
+	[DMVPN_CNT_NHRP_RX_BACKLOG]	= DMVPN_STATS_A_NHRP_RX_BACKLOG,
+	[DMVPN_CNT_NHRP_RX_MALFORMED]	= DMVPN_STATS_A_NHRP_RX_MALFORMED,
+	[DMVPN_CNT_NHRP_RX_AUTH]	= DMVPN_STATS_A_NHRP_RX_AUTH,
+	[DMVPN_CNT_NHRP_RX_UNSUPPORTED]	= DMVPN_STATS_A_NHRP_RX_UNSUPPORTED,
+	[DMVPN_CNT_NHRP_RX_HOP_LIMIT]	= DMVPN_STATS_A_NHRP_RX_HOP_LIMIT,
+	[DMVPN_CNT_NHRP_RX_LOOP]	= DMVPN_STATS_A_NHRP_RX_LOOP,
+	[DMVPN_CNT_NHRP_RX_UNSOLICITED]	= DMVPN_STATS_A_NHRP_RX_UNSOLICITED,
+	[DMVPN_CNT_NHRP_RX_ERROR_IND]	= DMVPN_STATS_A_NHRP_RX_ERROR_IND,
+	[DMVPN_CNT_NHRP_REG_ACCEPTED]	= DMVPN_STATS_A_NHRP_REG_ACCEPTED,
+	[DMVPN_CNT_NHRP_REG_OUTSIDE]	= DMVPN_STATS_A_NHRP_REG_OUTSIDE,
+	[DMVPN_CNT_NHRP_REG_NOT_UNIQUE]	= DMVPN_STATS_A_NHRP_REG_NOT_UNIQUE,
+	[DMVPN_CNT_NHRP_REG_FULL]	= DMVPN_STATS_A_NHRP_REG_FULL,
+	[DMVPN_CNT_NHRP_REG_SENT]	= DMVPN_STATS_A_NHRP_REG_SENT,
+	[DMVPN_CNT_NHRP_REG_REFUSED]	= DMVPN_STATS_A_NHRP_REG_REFUSED,
+	[DMVPN_CNT_NHRP_RES_SENT]	= DMVPN_STATS_A_NHRP_RES_SENT,
+	[DMVPN_CNT_NHRP_RES_FORWARDED]	= DMVPN_STATS_A_NHRP_RES_FORWARDED,
+	[DMVPN_CNT_NHRP_RES_ANSWERED]	= DMVPN_STATS_A_NHRP_RES_ANSWERED,
+	[DMVPN_CNT_NHRP_RES_NAK]	= DMVPN_STATS_A_NHRP_RES_NAK,
+	[DMVPN_CNT_NHRP_RES_RESOLVED]	= DMVPN_STATS_A_NHRP_RES_RESOLVED,
+	[DMVPN_CNT_NHRP_PURGE_RX]	= DMVPN_STATS_A_NHRP_PURGE_RX,
+	[DMVPN_CNT_NHRP_PURGE_TX]	= DMVPN_STATS_A_NHRP_PURGE_TX,
+	[DMVPN_CNT_NHRP_ERROR_TX]	= DMVPN_STATS_A_NHRP_ERROR_TX,
+	[DMVPN_CNT_TX_VIA_NHS]		= DMVPN_STATS_A_TX_VIA_NHS,
+	[DMVPN_CNT_RES_PENDING_FULL]	= DMVPN_STATS_A_RES_PENDING_FULL,
 };
 
 u64 dmvpn_counter_read(struct dmvpn_dev *dd, enum dmvpn_counter c)
@@ -573,6 +825,21 @@ static const struct genl_ops dmvpn_genl_ops[] = {
 		.cmd	= DMVPN_CMD_DEV_GET,
 		.doit	= dmvpn_dev_doit,
 		.dumpit	= dmvpn_dev_dumpit,
+	},
+	{
+		.cmd	= DMVPN_CMD_NHS_ADD,
+		.doit	= dmvpn_genl_mutate,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DMVPN_CMD_NHS_DEL,
+		.doit	= dmvpn_genl_mutate,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DMVPN_CMD_NHS_GET,
+		.start	= dmvpn_dump_start,
+		.dumpit	= dmvpn_nhs_dumpit,
 	},
 };
 

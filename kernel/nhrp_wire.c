@@ -884,7 +884,8 @@ int nhrp_build_finish(struct nhrp_builder *b)
  */
 static void nhrp_build_copy(struct nhrp_builder *b, const struct nhrp_msg *m,
 			    const struct nhrp_cie *self, u16 record,
-			    const u8 *secret, unsigned int secret_len)
+			    const u8 *secret, unsigned int secret_len,
+			    const struct nhrp_cie *nat_add)
 {
 	unsigned int i, j;
 
@@ -914,6 +915,8 @@ static void nhrp_build_copy(struct nhrp_builder *b, const struct nhrp_msg *m,
 			nhrp_build_cie(b, nhrp_msg_cie(m, list, j));
 		if (self && e->type == record)
 			nhrp_build_cie(b, self);
+		if (nat_add && e->type == NHRP_EXT_NAT)
+			nhrp_build_cie(b, nat_add);
 		nhrp_build_ext_end(b);
 	}
 }
@@ -935,7 +938,7 @@ int nhrp_build_msg(void *buf, size_t size, const struct nhrp_msg *m)
 	struct nhrp_builder b;
 
 	nhrp_build_start(&b, buf, size, m);
-	nhrp_build_copy(&b, m, NULL, 0, NULL, 0);
+	nhrp_build_copy(&b, m, NULL, 0, NULL, 0, NULL);
 	return nhrp_build_finish(&b);
 }
 
@@ -961,6 +964,26 @@ int nhrp_build_forward(void *buf, size_t size, const struct nhrp_msg *m,
 		       const struct nhrp_cie *self, const u8 *secret,
 		       unsigned int secret_len)
 {
+	return nhrp_build_relay(buf, size, m, self, secret, secret_len, NULL);
+}
+
+/**
+ * nhrp_build_relay() - nhrp_build_forward() that can also add a NAT CIE
+ * @buf: output buffer
+ * @size: its size
+ * @m: the received message
+ * @self: this NHS's transit record
+ * @secret: authentication password, or NULL to copy extensions unchanged
+ * @secret_len: its length
+ * @nat_add: CIE appended to the NAT extension (when present), or NULL; a
+ *	hub adds the post-NAT address of a requester it knows is NATed
+ *
+ * Return: as nhrp_build_forward().
+ */
+int nhrp_build_relay(void *buf, size_t size, const struct nhrp_msg *m,
+		     const struct nhrp_cie *self, const u8 *secret,
+		     unsigned int secret_len, const struct nhrp_cie *nat_add)
+{
 	bool reply = m->type == NHRP_RESOLUTION_REPLY ||
 		     m->type == NHRP_REGISTRATION_REPLY ||
 		     m->type == NHRP_PURGE_REPLY;
@@ -973,6 +996,78 @@ int nhrp_build_forward(void *buf, size_t size, const struct nhrp_msg *m,
 		h->hop_count = m->hop_count - 1;
 	nhrp_build_copy(&b, m, self,
 			reply ? NHRP_EXT_REV_TRANSIT : NHRP_EXT_FWD_TRANSIT,
-			secret, secret_len);
+			secret, secret_len, nat_add);
 	return nhrp_build_finish(&b);
+}
+
+/**
+ * nhrp_build_reply_exts() - a reply's extensions, in the request's order
+ * @b: builder, after the reply's mandatory part
+ * @req: the request being answered
+ * @self: the responder's CIE for the Responder Address extension
+ * @nat: CIEs for the NAT extension (replacing the request's), or NULL to
+ *	echo the request's NAT CIEs
+ * @nat_count: number of @nat CIEs
+ * @nat_extra: with @nat NULL, one more CIE after the echoed ones, or NULL
+ * @secret: password to regenerate authentication with, or NULL to copy the
+ *	request's authentication extension unchanged
+ * @secret_len: its length
+ *
+ * Transit records are copied, Vendor-Private and unknown extensions echoed
+ * byte for byte (RFC 2332 5.3: every extension of a request is in its
+ * reply).
+ *
+ * Return: 0 or the sticky error.
+ */
+int nhrp_build_reply_exts(struct nhrp_builder *b, const struct nhrp_msg *req,
+			  const struct nhrp_cie *self,
+			  const struct nhrp_cie *nat, unsigned int nat_count,
+			  const struct nhrp_cie *nat_extra,
+			  const u8 *secret, unsigned int secret_len)
+{
+	unsigned int i, j;
+
+	if (req->has_ext_part)
+		nhrp_build_ext_part(b);
+	for (i = 0; i < req->ext_count; i++) {
+		const struct nhrp_ext *e = &req->ext[i];
+		u16 wire = e->type | (e->compulsory ? NHRP_EXT_COMPULSORY : 0);
+		int list = nhrp_ext_list(e->type);
+
+		switch (e->type) {
+		case NHRP_EXT_RESPONDER:
+			nhrp_build_ext_begin(b, wire);
+			nhrp_build_cie(b, self);
+			nhrp_build_ext_end(b);
+			continue;
+		case NHRP_EXT_AUTH:
+			if (secret) {
+				nhrp_build_auth(b, secret, secret_len);
+				continue;
+			}
+			break;
+		case NHRP_EXT_NAT:
+			nhrp_build_ext_begin(b, wire);
+			if (nat) {
+				for (j = 0; j < nat_count; j++)
+					nhrp_build_cie(b, &nat[j]);
+			} else {
+				for (j = 0; j < nhrp_msg_cie_count(req, list); j++)
+					nhrp_build_cie(b, nhrp_msg_cie(req, list, j));
+				if (nat_extra)
+					nhrp_build_cie(b, nat_extra);
+			}
+			nhrp_build_ext_end(b);
+			continue;
+		}
+		if (list < 0) {
+			nhrp_build_ext(b, wire, e->data, e->len);
+			continue;
+		}
+		nhrp_build_ext_begin(b, wire);
+		for (j = 0; j < nhrp_msg_cie_count(req, list); j++)
+			nhrp_build_cie(b, nhrp_msg_cie(req, list, j));
+		nhrp_build_ext_end(b);
+	}
+	return b->err;
 }

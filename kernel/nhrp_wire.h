@@ -405,4 +405,15 @@ int nhrp_build_forward(void *buf, size_t size, const struct nhrp_msg *m,
 		       const struct nhrp_cie *self, const u8 *secret,
 		       unsigned int secret_len);
 
+/* The same, also appending @nat_add to the NAT extension when present. */
+int nhrp_build_relay(void *buf, size_t size, const struct nhrp_msg *m,
+		     const struct nhrp_cie *self, const u8 *secret,
+		     unsigned int secret_len, const struct nhrp_cie *nat_add);
+/* A reply's extensions in the request's order (see nhrp_wire.c). */
+int nhrp_build_reply_exts(struct nhrp_builder *b, const struct nhrp_msg *req,
+			  const struct nhrp_cie *self,
+			  const struct nhrp_cie *nat, unsigned int nat_count,
+			  const struct nhrp_cie *nat_extra,
+			  const u8 *secret, unsigned int secret_len);
+
 #endif /* _DMVPN_NHRP_WIRE_H */

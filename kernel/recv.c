@@ -27,7 +27,6 @@
 #include <net/xfrm.h>
 #include "dmvpn.h"
 
-#define ETH_P_NHRP		0x2001
 /* Lowest underlay PMTU believed, as the kernel's min_pmtu default. */
 #define DMVPN_MIN_PMTU4		552
 
@@ -70,13 +69,6 @@ static bool dmvpn_policy_ok(struct sk_buff *skb, bool ipv4)
 {
 	return ipv4 ? xfrm4_policy_check(NULL, XFRM_POLICY_IN, skb) :
 		      xfrm6_policy_check(NULL, XFRM_POLICY_IN, skb);
-}
-
-/* NHRP control packets; the protocol engine is not wired in yet. */
-static void dmvpn_nhrp_rcv(struct dmvpn_dev *dd, struct sk_buff *skb)
-{
-	dmvpn_count(dd, DMVPN_CNT_RX_NHRP);
-	consume_skb(skb);
 }
 
 /*
@@ -174,7 +166,12 @@ static unsigned int dmvpn_gre_rcv(struct net *net, struct sk_buff *skb,
 		return NF_DROP;
 	}
 	if (g.proto == htons(ETH_P_NHRP)) {
-		dmvpn_nhrp_rcv(dd, skb);
+		/* The control plane wants the NHRP packet alone. */
+		if (!pskb_pull(skb, off + g.len)) {
+			DEV_STATS_INC(dd->dev, rx_length_errors);
+			return NF_DROP;
+		}
+		dmvpn_nhrp_rcv(dd, skb, src);
 		return NF_STOLEN;
 	}
 	if (g.proto != htons(ETH_P_IP) && g.proto != htons(ETH_P_IPV6)) {

@@ -157,6 +157,40 @@ static int dmvpn_route_ok(struct dmvpn_dev *dd, struct sk_buff *skb,
 	return 0;
 }
 
+/* The outer route toward @daddr (XFRM applied), source in @saddr. */
+static struct rtable *dmvpn_route4(struct dmvpn_dev *dd, __be32 daddr, u8 tos,
+				   __be32 *saddr)
+{
+	const struct dmvpn_cfg *cfg = &dd->cfg;
+	struct flowi4 fl4 = {
+		.daddr = daddr,
+		.saddr = cfg->local.in4,
+		.flowi4_proto = IPPROTO_GRE,
+		.flowi4_oif = cfg->link,
+		.flowi4_tos = RT_TOS(tos),
+		.fl4_gre_key = cfg->has_key ? htonl(cfg->key) : 0,
+	};
+	struct rtable *rt = ip_route_output_key(dd->net, &fl4);
+
+	*saddr = fl4.saddr;
+	return rt;
+}
+
+static struct dst_entry *dmvpn_route6(struct dmvpn_dev *dd,
+				      const struct in6_addr *daddr,
+				      struct flowi6 *fl6)
+{
+	const struct dmvpn_cfg *cfg = &dd->cfg;
+
+	memset(fl6, 0, sizeof(*fl6));
+	fl6->daddr = *daddr;
+	fl6->saddr = cfg->local.in6;
+	fl6->flowi6_proto = IPPROTO_GRE;
+	fl6->flowi6_oif = cfg->link;
+	fl6->fl6_gre_key = cfg->has_key ? htonl(cfg->key) : 0;
+	return ip6_dst_lookup_flow(dd->net, NULL, fl6, NULL);
+}
+
 static int dmvpn_xmit4(struct dmvpn_dev *dd, struct dmvpn_peer *peer,
 		       struct sk_buff *skb)
 {
@@ -169,23 +203,14 @@ static int dmvpn_xmit4(struct dmvpn_dev *dd, struct dmvpn_peer *peer,
 
 	rt = dst_cache_get_ip4(&peer->dst_cache, &saddr);
 	if (!rt) {
-		struct flowi4 fl4 = {
-			.daddr = peer->nbma.in4,
-			.saddr = cfg->local.in4,
-			.flowi4_proto = IPPROTO_GRE,
-			.flowi4_oif = cfg->link,
-			.flowi4_tos = cfg->tos == 1 ? 0 : RT_TOS(cfg->tos),
-			.fl4_gre_key = cfg->has_key ? htonl(cfg->key) : 0,
-		};
-
 		int err;
 
-		rt = ip_route_output_key(dd->net, &fl4);
+		rt = dmvpn_route4(dd, peer->nbma.in4,
+				  cfg->tos == 1 ? 0 : cfg->tos, &saddr);
 		err = dmvpn_route_ok(dd, skb, IS_ERR(rt) ? ERR_CAST(rt) : &rt->dst);
 		if (err)
 			return err;
-		dst_cache_set_ip4(&peer->dst_cache, &rt->dst, fl4.saddr);
-		saddr = fl4.saddr;
+		dst_cache_set_ip4(&peer->dst_cache, &rt->dst, saddr);
 	}
 
 	if (!dmvpn_fits(dd, skb, dmvpn_path_mtu(dd, peer, &rt->dst), &df))
@@ -209,27 +234,25 @@ static int dmvpn_xmit6(struct dmvpn_dev *dd, struct dmvpn_peer *peer,
 {
 	const struct dmvpn_cfg *cfg = &dd->cfg;
 	struct net_device *dev = dd->dev;
-	struct flowi6 fl6 = {
-		.daddr = peer->nbma.in6,
-		.saddr = cfg->local.in6,
-		.flowi6_proto = IPPROTO_GRE,
-		.flowi6_oif = cfg->link,
-		.fl6_gre_key = cfg->has_key ? htonl(cfg->key) : 0,
-	};
 	struct dst_entry *dst;
 	struct ipv6hdr *ip6h;
+	struct flowi6 fl6;
 	__be16 df;
 	u8 tos, ttl;
 
+	memset(&fl6, 0, sizeof(fl6));
 	dst = dst_cache_get_ip6(&peer->dst_cache, &fl6.saddr);
 	if (!dst) {
 		int err;
 
-		dst = ip6_dst_lookup_flow(dd->net, NULL, &fl6, NULL);
+		dst = dmvpn_route6(dd, &peer->nbma.in6, &fl6);
 		err = dmvpn_route_ok(dd, skb, dst);
 		if (err)
 			return err;
 		dst_cache_set_ip6(&peer->dst_cache, dst, &fl6.saddr);
+	} else {
+		fl6.daddr = peer->nbma.in6;
+		fl6.flowi6_proto = IPPROTO_GRE;
 	}
 
 	if (!dmvpn_fits(dd, skb, dmvpn_path_mtu(dd, peer, dst), &df))
@@ -327,8 +350,20 @@ netdev_tx_t dmvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto out;
 	}
 	e = dmvpn_cache_lookup(dd, &nh);
-	if (e)
+	if (e) {
 		peer = rcu_dereference(e->peer);
+		if (READ_ONCE(e->used) != jiffies)
+			WRITE_ONCE(e->used, jiffies);
+	}
+	if (unlikely(!peer)) {
+		/* A spoke resolves the miss and meanwhile goes via its NHS. */
+		peer = rcu_dereference(dd->nhs_peer);
+		if (peer) {
+			if (!e)
+				dmvpn_cache_miss(dd, &nh);
+			dmvpn_count(dd, DMVPN_CNT_TX_VIA_NHS);
+		}
+	}
 	if (unlikely(!peer)) {
 		dmvpn_count(dd, DMVPN_CNT_TX_NO_ENTRY);
 		DEV_STATS_INC(dev, tx_dropped);
@@ -350,4 +385,95 @@ drop:
 	rcu_read_unlock();
 	kfree_skb(skb);
 	return NETDEV_TX_OK;
+}
+
+/*
+ * Send the NHRP packet at @skb->data to @nbma: GRE (protocol 0x2001, the
+ * device's key) in an outer header as Cisco sends its NHRP (precedence 6,
+ * TTL 255). Control traffic is rare, so the route is looked up each time;
+ * the lookup applies XFRM like the data path's. Consumes @skb.
+ */
+int dmvpn_xmit_nhrp(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
+		    struct sk_buff *skb)
+{
+	const struct dmvpn_cfg *cfg = &dd->cfg;
+	__be16 gre_flags = cfg->has_key ? TUNNEL_KEY : 0;
+	struct dst_entry *dst;
+
+	skb_reset_inner_headers(skb);
+	skb->dev = dd->dev;
+	if (dmvpn_addr_is_v4(nbma)) {
+		struct rtable *rt;
+		__be32 saddr;
+
+		rt = dmvpn_route4(dd, nbma->in4, DMVPN_NHRP_TOS, &saddr);
+		if (IS_ERR(rt))
+			goto err;
+		if (rt->dst.dev == dd->dev) {
+			ip_rt_put(rt);
+			goto err;
+		}
+		gre_build_header(skb, dd->hlen, gre_flags, htons(ETH_P_NHRP),
+				 htonl(cfg->key), 0);
+		iptunnel_xmit(NULL, rt, skb, saddr, nbma->in4, IPPROTO_GRE,
+			      DMVPN_NHRP_TOS, 255, 0, false);
+		return 0;
+	}
+
+	{
+		struct ipv6hdr *ip6h;
+		struct flowi6 fl6;
+
+		dst = dmvpn_route6(dd, &nbma->in6, &fl6);
+		if (IS_ERR(dst))
+			goto err;
+		if (dst->dev == dd->dev) {
+			dst_release(dst);
+			goto err;
+		}
+		gre_build_header(skb, dd->hlen, gre_flags, htons(ETH_P_NHRP),
+				 htonl(cfg->key), 0);
+		skb_dst_set(skb, dst);
+		skb_push(skb, sizeof(*ip6h));
+		skb_reset_network_header(skb);
+		ip6h = ipv6_hdr(skb);
+		ip6_flow_hdr(ip6h, DMVPN_NHRP_TOS, 0);
+		ip6h->nexthdr = IPPROTO_GRE;
+		ip6h->hop_limit = 255;
+		ip6h->saddr = fl6.saddr;
+		ip6h->daddr = nbma->in6;
+		skb->protocol = htons(ETH_P_IPV6);
+		ip6tunnel_xmit(NULL, skb, dd->dev);
+		return 0;
+	}
+
+err:
+	kfree_skb(skb);
+	return -EHOSTUNREACH;
+}
+
+/* The source address the underlay picks toward @nbma. */
+int dmvpn_route_saddr(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
+		      struct dmvpn_addr *saddr)
+{
+	if (dmvpn_addr_is_v4(nbma)) {
+		struct rtable *rt;
+		__be32 src;
+
+		rt = dmvpn_route4(dd, nbma->in4, DMVPN_NHRP_TOS, &src);
+		if (IS_ERR(rt))
+			return PTR_ERR(rt);
+		ip_rt_put(rt);
+		dmvpn_addr_set4(saddr, src);
+	} else {
+		struct dst_entry *dst;
+		struct flowi6 fl6;
+
+		dst = dmvpn_route6(dd, &nbma->in6, &fl6);
+		if (IS_ERR(dst))
+			return PTR_ERR(dst);
+		dst_release(dst);
+		dmvpn_addr_set6(saddr, &fl6.saddr);
+	}
+	return 0;
 }

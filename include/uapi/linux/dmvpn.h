@@ -29,6 +29,9 @@ enum {
 	IFLA_DMVPN_MAX_ENTRIES,	/* u32: NHRP cache size limit */
 	IFLA_DMVPN_REG_TIMEOUT,	/* u32: registration interval, seconds */
 	IFLA_DMVPN_NOKEY,	/* flag: remove the GRE key (changelink) */
+	IFLA_DMVPN_NHS_LIST,	/* nest of DMVPN_A_NHS nests: replaces the NHS list */
+	IFLA_DMVPN_MAX_SEND,	/* u32: NHRP packets sent per interval (max-send) */
+	IFLA_DMVPN_MAX_SEND_INTERVAL,	/* u32: max-send interval, seconds */
 	__IFLA_DMVPN_MAX
 };
 
@@ -50,6 +53,9 @@ enum {
 #define DMVPN_DEFAULT_MAX_ENTRIES	65536
 #define DMVPN_MAX_MAX_ENTRIES		(1U << 20)
 #define DMVPN_AUTH_MAXLEN		8
+#define DMVPN_DEFAULT_MAX_SEND		1000
+#define DMVPN_DEFAULT_MAX_SEND_INTERVAL	10
+#define DMVPN_MAX_NHS			8
 
 /* Generic netlink family. */
 #define DMVPN_GENL_NAME		"dmvpn"
@@ -64,6 +70,10 @@ enum dmvpn_cmd {
 	DMVPN_CMD_PEER_GET,	/* dump: NBMA peers with counters */
 	DMVPN_CMD_FLUSH,	/* do: flush entries (all, or of one type) */
 	DMVPN_CMD_DEV_GET,	/* do/dump: device counters */
+	DMVPN_CMD_NHS_ADD,	/* do: add/replace a next hop server */
+	DMVPN_CMD_NHS_DEL,	/* do: delete a next hop server (purges) */
+	DMVPN_CMD_NHS_GET,	/* dump: next hop servers and their state */
+	DMVPN_CMD_EVENT_NTF,	/* notification on the "events" group */
 	__DMVPN_CMD_MAX
 };
 
@@ -80,6 +90,8 @@ enum {
 	DMVPN_A_FLUSH_TYPE,	/* u8: DMVPN_ENTRY_* to flush, absent = all */
 	DMVPN_A_GENERATION,	/* u32: cache generation at dump time */
 	DMVPN_A_PAD,
+	DMVPN_A_NHS,		/* nest: DMVPN_NHS_A_* */
+	DMVPN_A_EVENT,		/* u8: enum dmvpn_event (notifications) */
 	__DMVPN_A_MAX
 };
 
@@ -104,9 +116,11 @@ enum dmvpn_entry_type {
 #define DMVPN_ENTRY_F_UNIQUE	(1U << 2)	/* registered unique */
 #define DMVPN_ENTRY_F_NAT	(1U << 3)	/* NBMA seen differs (NATed) */
 #define DMVPN_ENTRY_F_USED	(1U << 4)	/* used since last refresh */
+#define DMVPN_ENTRY_F_ROUTER	(1U << 5)	/* learned from a router (Q) */
 #define DMVPN_ENTRY_F_ALL	(DMVPN_ENTRY_F_MULTICAST | \
 				 DMVPN_ENTRY_F_NHS | DMVPN_ENTRY_F_UNIQUE | \
-				 DMVPN_ENTRY_F_NAT | DMVPN_ENTRY_F_USED)
+				 DMVPN_ENTRY_F_NAT | DMVPN_ENTRY_F_USED | \
+				 DMVPN_ENTRY_F_ROUTER)
 
 enum {
 	DMVPN_ENTRY_A_UNSPEC,
@@ -118,6 +132,8 @@ enum {
 	DMVPN_ENTRY_A_EXPIRES,	/* u32: seconds left, absent = never */
 	DMVPN_ENTRY_A_AGE,	/* u32: seconds since created */
 	DMVPN_ENTRY_A_NBMA_CLAIMED,	/* binary: NBMA the peer claims (NAT) */
+	DMVPN_ENTRY_A_VIA,	/* binary: tunnel address of the owner */
+	DMVPN_ENTRY_A_MTU,	/* u32: MTU the owner advertised */
 	__DMVPN_ENTRY_A_MAX
 };
 
@@ -156,9 +172,73 @@ enum {
 	DMVPN_STATS_A_PMTU_UPDATES,	/* underlay PMTU errors applied */
 	DMVPN_STATS_A_CACHE_ENTRIES,	/* current number of entries */
 	DMVPN_STATS_A_PEERS,		/* current number of peers */
+	DMVPN_STATS_A_NHRP_TX,		/* NHRP packets sent */
+	DMVPN_STATS_A_NHRP_TX_QUOTA,	/* not sent: max-send quota */
+	DMVPN_STATS_A_NHRP_TX_ERROR,	/* not sent: no route, no memory */
+	DMVPN_STATS_A_NHRP_RX_BACKLOG,	/* dropped: receive backlog full */
+	DMVPN_STATS_A_NHRP_RX_MALFORMED,	/* dropped: failed to parse */
+	DMVPN_STATS_A_NHRP_RX_AUTH,	/* dropped: authentication failed */
+	DMVPN_STATS_A_NHRP_RX_UNSUPPORTED,	/* dropped: family/type not served */
+	DMVPN_STATS_A_NHRP_RX_HOP_LIMIT,	/* dropped: hop count exhausted */
+	DMVPN_STATS_A_NHRP_RX_LOOP,	/* dropped: we are in a transit record */
+	DMVPN_STATS_A_NHRP_RX_UNSOLICITED,	/* dropped: reply matches no request */
+	DMVPN_STATS_A_NHRP_RX_ERROR_IND,	/* error indications received */
+	DMVPN_STATS_A_NHRP_REG_ACCEPTED,	/* registrations accepted (hub) */
+	DMVPN_STATS_A_NHRP_REG_OUTSIDE,	/* refused: address outside subnet */
+	DMVPN_STATS_A_NHRP_REG_NOT_UNIQUE,	/* refused: unique binding held */
+	DMVPN_STATS_A_NHRP_REG_FULL,	/* refused: cache full */
+	DMVPN_STATS_A_NHRP_REG_SENT,	/* registration requests sent */
+	DMVPN_STATS_A_NHRP_REG_REFUSED,	/* our registrations refused */
+	DMVPN_STATS_A_NHRP_RES_SENT,	/* resolution requests sent */
+	DMVPN_STATS_A_NHRP_RES_FORWARDED,	/* requests/replies relayed */
+	DMVPN_STATS_A_NHRP_RES_ANSWERED,	/* resolution replies sent */
+	DMVPN_STATS_A_NHRP_RES_NAK,	/* negative replies sent/received */
+	DMVPN_STATS_A_NHRP_RES_RESOLVED,	/* resolutions completed */
+	DMVPN_STATS_A_NHRP_PURGE_RX,	/* purge requests received */
+	DMVPN_STATS_A_NHRP_PURGE_TX,	/* purge requests sent */
+	DMVPN_STATS_A_NHRP_ERROR_TX,	/* error indications sent */
+	DMVPN_STATS_A_TX_VIA_NHS,	/* data sent via the NHS while resolving */
+	DMVPN_STATS_A_RES_PENDING_FULL,	/* resolution not started: too many */
 	__DMVPN_STATS_A_MAX
 };
 
 #define DMVPN_STATS_A_MAX (__DMVPN_STATS_A_MAX - 1)
+
+/* Next hop servers (NHS): what a spoke registers with. */
+enum dmvpn_nhs_state {
+	DMVPN_NHS_PROBING = 1,		/* registering, no answer yet */
+	DMVPN_NHS_UP,			/* registered */
+	DMVPN_NHS_DOWN,			/* not answering, or refusing */
+	__DMVPN_NHS_STATE_MAX
+};
+
+enum {
+	DMVPN_NHS_A_UNSPEC,
+	DMVPN_NHS_A_NBMA,	/* binary, 4 or 16: NBMA address of the NHS */
+	DMVPN_NHS_A_PROTO,	/* binary: tunnel address; absent = dynamic */
+	DMVPN_NHS_A_PRIORITY,	/* u8: lower is preferred (default 0) */
+	DMVPN_NHS_A_STATE,	/* u8: enum dmvpn_nhs_state (read only) */
+	DMVPN_NHS_A_UPTIME,	/* u32: seconds in the current state */
+	DMVPN_NHS_A_EXPIRES,	/* u32: seconds until the registration expires */
+	DMVPN_NHS_A_REQUEST_ID,	/* u32: request id of the registration */
+	DMVPN_NHS_A_LAST_CODE,	/* u8: CIE code of the last reply */
+	DMVPN_NHS_A_NAT_NBMA,	/* binary: our NBMA as the NHS sees it */
+	DMVPN_NHS_A_LEARNED_PROTO,	/* binary: tunnel address from the reply */
+	DMVPN_NHS_A_SENT,	/* u32: registration requests sent */
+	DMVPN_NHS_A_REPLIES,	/* u32: registration replies received */
+	__DMVPN_NHS_A_MAX
+};
+
+#define DMVPN_NHS_A_MAX (__DMVPN_NHS_A_MAX - 1)
+
+/* DMVPN_A_EVENT: what a DMVPN_CMD_EVENT_NTF reports. */
+enum dmvpn_event {
+	DMVPN_EVENT_NHS_UP = 1,		/* DMVPN_A_NHS: registered */
+	DMVPN_EVENT_NHS_DOWN,		/* DMVPN_A_NHS: lost or refused */
+	DMVPN_EVENT_ENTRY_NEW,		/* DMVPN_A_ENTRY: learned binding */
+	DMVPN_EVENT_ENTRY_EXPIRED,	/* DMVPN_A_ENTRY: holding time over */
+	DMVPN_EVENT_ENTRY_PURGED,	/* DMVPN_A_ENTRY: removed by a purge */
+	__DMVPN_EVENT_MAX
+};
 
 #endif /* _UAPI_LINUX_DMVPN_H */
