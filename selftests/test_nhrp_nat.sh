@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# NHRP hub duties: a spoke behind NAT, unique registrations, hub restart.
+#
+#              +----------------------- $inet ----------------------+
+#              |                      bridge br0                    |
+#              +----+------------+-------------+-------------+------+
+#                   |            |             |             |
+#   underlay 192.0.2.1   192.0.2.2     192.0.2.3     192.0.2.4 (public)
+#              +----+---+  +-----+--+   +------+-+   +-------+--+
+#              |  $hub  |  |  $s1   |   | $imp   |   |  $nat    | MASQUERADE
+#              +--------+  +--------+   +--------+   +----+-----+
+#   dmvpn0    10.0.0.1/24  10.0.0.2     10.0.0.2 (!)      | 198.51.100.1/24
+#                                                    +----+-----+
+#                                                    |  $s3     | 198.51.100.2
+#                                                    +----------+ dmvpn0 10.0.0.13
+#
+# $imp claims $s1's tunnel address from another NBMA address: refused
+# (unique) until $s1 withdraws its registration.
+set -u
+source "$(dirname "$0")/lib.sh"
+
+require_cmd ip ping jq iptables-legacy
+load_dmvpn
+
+hub=$(ns_name hub); s1=$(ns_name s1); imp=$(ns_name imp); nat=$(ns_name nat)
+s3=$(ns_name s3)
+topo_create "$hub" "$s1" "$imp" "$nat"
+
+ip link add eth1 netns "$nat" type veth peer name eth0 netns "$s3"
+n "$nat" ip addr add 198.51.100.1/24 dev eth1
+n "$nat" ip link set eth1 up
+n "$nat" sysctl -qw net.ipv4.ip_forward=1
+n "$nat" iptables-legacy -t nat -A POSTROUTING -o eth0 -j MASQUERADE
+n "$s3" ip addr add 198.51.100.2/24 dev eth0
+n "$s3" ip link set eth0 up
+n "$s3" ip route add default via 198.51.100.1
+
+hub_up()
+{
+	n "$hub" ip link add dmvpn0 type dmvpn local 192.0.2.1 holdtime 60
+	n "$hub" ip addr add 10.0.0.1/24 dev dmvpn0
+	n "$hub" ip link set dmvpn0 up
+}
+spoke_up() # NS LOCAL TUNNEL
+{
+	n "$1" ip link add dmvpn0 type dmvpn local "$2" holdtime 60 \
+		registration-timeout 3 nhs dynamic nbma 192.0.2.1
+	n "$1" ip addr add "$3/24" dev dmvpn0
+	n "$1" ip link set dmvpn0 up
+}
+hub_up
+spoke_up "$s1" 192.0.2.2 10.0.0.2
+spoke_up "$s3" 198.51.100.2 10.0.0.13
+
+entry()
+{
+	n "$1" "$DMVPNCTL" -j cache dmvpn0 |
+		jq -r --arg p "$2" --arg k "$3" \
+			'[.[] | select(.proto == $p)][0][$k] // empty | tostring'
+}
+nhs_field() { n "$1" "$DMVPNCTL" -j nhs dmvpn0 | jq -r ".[0].\"$2\" // empty"; }
+stat() { n "$1" "$DMVPNCTL" -j stats dmvpn0 | jq -r ".\"$2\""; }
+peer_stat()
+{
+	n "$1" "$DMVPNCTL" -j peers dmvpn0 |
+		jq -r --arg nbma "$2" --arg k "$3" \
+			'[.[] | select(.nbma == $nbma)][0][$k] // 0'
+}
+bound() { [ "$(entry "$1" "$2" nbma)" = "$3" ] && [ "$(entry "$1" "$2" type)" = "$4" ]; }
+
+ktap_plan 7
+
+nat_registered()
+{
+	wait_for 15 bound "$hub" 10.0.0.13 192.0.2.4 dynamic || return 1
+	echo "# hub: 10.0.0.13 nbma $(entry "$hub" 10.0.0.13 nbma)" \
+		"claimed $(entry "$hub" 10.0.0.13 nbma-claimed) flags $(entry "$hub" 10.0.0.13 flags)"
+	[ "$(entry "$hub" 10.0.0.13 nbma-claimed)" = 198.51.100.2 ] &&
+	entry "$hub" 10.0.0.13 flags | grep -q nat
+}
+run_test "spoke behind NAT registers; hub binds the post-NAT address" nat_registered
+
+nat_learned()
+{
+	wait_for 10 sh -c "[ \"\$(ip netns exec $s3 $DMVPNCTL -j nhs dmvpn0 | jq -r '.[0].\"nat-nbma\"')\" = 192.0.2.4 ]" || return 1
+	echo "# spoke learned its post-NAT address $(nhs_field "$s3" nat-nbma)"
+	n "$hub" ping -q -c 3 -i 0.2 -W 2 10.0.0.13 >/dev/null
+}
+run_test "NATed spoke learns its post-NAT address; hub reaches it" nat_learned
+
+to_natted()
+{
+	local d0 d1
+	wait_for 15 bound "$hub" 10.0.0.2 192.0.2.2 dynamic || return 1
+	# The first packets go via the hub while s1 resolves.
+	n "$s1" ping -q -c 2 -i 0.5 -W 2 10.0.0.13 >/dev/null ||
+		echo "# first pings via the hub lost"
+	wait_for 10 bound "$s1" 10.0.0.13 192.0.2.4 resolved || {
+		echo "# s1 did not resolve 10.0.0.13 to 192.0.2.4:"
+		n "$s1" "$DMVPNCTL" cache dmvpn0 | sed 's/^/# /'
+		return 1
+	}
+	d0=$(peer_stat "$s1" 192.0.2.4 tx-packets)
+	n "$s1" ping -q -c 5 -i 0.2 -W 2 10.0.0.13 >/dev/null || return 1
+	d1=$(peer_stat "$s1" 192.0.2.4 tx-packets)
+	echo "# s1 -> NATed s3 direct +$((d1 - d0))"
+	[ $((d1 - d0)) -eq 5 ]
+}
+run_test "spoke to NATed spoke: resolved to the post-NAT address, direct" to_natted
+
+from_natted()
+{
+	local d0 d1
+	wait_for 5 bound "$s3" 10.0.0.2 192.0.2.2 resolved ||
+		{ echo "# s3 did not learn s1"; return 1; }
+	d0=$(peer_stat "$s3" 192.0.2.2 tx-packets)
+	n "$s3" ping -q -c 5 -i 0.2 -W 2 10.0.0.2 >/dev/null || return 1
+	d1=$(peer_stat "$s3" 192.0.2.2 tx-packets)
+	echo "# NATed s3 -> s1 direct +$((d1 - d0))"
+	[ $((d1 - d0)) -eq 5 ]
+}
+run_test "NATed spoke to spoke: direct" from_natted
+
+unique_refused()
+{
+	local nu0
+	nu0=$(stat "$hub" nhrp-reg-not-unique)
+	spoke_up "$imp" 192.0.2.3 10.0.0.2
+	wait_for 10 sh -c "[ \"\$(ip netns exec $imp $DMVPNCTL -j nhs dmvpn0 | jq -r '.[0].\"last-code\"')\" = 14 ]" ||
+		{ echo "# no code 14 at the impostor"; return 1; }
+	echo "# impostor: state $(nhs_field "$imp" state), last code $(nhs_field "$imp" last-code);" \
+		"hub not-unique $nu0 -> $(stat "$hub" nhrp-reg-not-unique)"
+	[ "$(nhs_field "$imp" state)" = down ] &&
+	[ "$(stat "$hub" nhrp-reg-not-unique)" -gt "$nu0" ] &&
+	bound "$hub" 10.0.0.2 192.0.2.2 dynamic
+}
+run_test "unique: another NBMA claiming a registered address is refused (code 14)" unique_refused
+
+after_purge()
+{
+	local p0
+	p0=$(stat "$hub" nhrp-purge-rx)
+	pp n "$s1" "$DMVPNCTL" nhs del dmvpn0 192.0.2.1
+	wait_for 10 bound "$hub" 10.0.0.2 192.0.2.3 dynamic ||
+		{ echo "# impostor not registered after the purge"; return 1; }
+	echo "# hub purges $p0 -> $(stat "$hub" nhrp-purge-rx); 10.0.0.2 now at $(entry "$hub" 10.0.0.2 nbma)"
+	[ "$(stat "$hub" nhrp-purge-rx)" -gt "$p0" ] &&
+	wait_for 10 sh -c "[ \"\$(ip netns exec $imp $DMVPNCTL -j nhs dmvpn0 | jq -r '.[0].state')\" = up ]"
+}
+run_test "after the owner's purge the other NBMA registers" after_purge
+
+hub_restart()
+{
+	local t0 t1
+	n "$hub" ip link del dmvpn0
+	hub_up
+	t0=$(date +%s%N)
+	wait_for 15 bound "$hub" 10.0.0.13 192.0.2.4 dynamic || return 1
+	wait_for 15 bound "$hub" 10.0.0.2 192.0.2.3 dynamic || return 1
+	t1=$(date +%s%N)
+	echo "# spokes re-registered $(( (t1 - t0) / 1000000 )) ms after the hub came back (registration-timeout 3 s)"
+	n "$hub" ping -q -c 2 -i 0.2 -W 2 10.0.0.13 >/dev/null
+}
+run_test "hub re-created: spokes re-register within the registration timeout" hub_restart
+
+ktap_finish

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# NHRP registration and on-demand resolution: a hub with no per-spoke
+# configuration and three spokes that register themselves.
+#
+#                    +------------------- $inet -------------------+
+#                    |                  bridge br0                 |
+#                    +----+-----------+-----------+-----------+----+
+#                         |           |           |           |
+#   underlay     192.0.2.1|  192.0.2.2|  192.0.2.3|  192.0.2.4|
+#                    +----+---+  +----+---+  +----+---+  +----+---+
+#                    |  $hub  |  |  $s1   |  |  $s2   |  |  $s3   |
+#                    +--------+  +--------+  +--------+  +--------+
+#   dmvpn0          10.0.0.1/24  10.0.0.2    10.0.0.3    10.0.0.4
+#                   fd00::1/64   fd00::2     fd00::3     fd00::4
+#   LAN                                      10.3.0.1/24 10.4.0.1/24
+#
+# Spokes: "nhs dynamic nbma 192.0.2.1". Phase 1: s1 reaches s2's LAN via a
+# route through the hub. Phase 2: s1 reaches s3's LAN via a route whose
+# next hop is s3: resolution, then the direct path.
+set -u
+source "$(dirname "$0")/lib.sh"
+
+require_cmd ip ping jq
+load_dmvpn
+
+hub=$(ns_name hub); s1=$(ns_name s1); s2=$(ns_name s2); s3=$(ns_name s3)
+topo_create "$hub" "$s1" "$s2" "$s3"
+
+n "$hub" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+n "$hub" ip link add dmvpn0 type dmvpn local 192.0.2.1 holdtime 60
+n "$hub" ip addr add 10.0.0.1/24 dev dmvpn0
+n "$hub" ip addr add fd00::1/64 dev dmvpn0 nodad
+n "$hub" ip link set dmvpn0 up
+for i in 2 3 4; do
+	ns=$(topo_site "$i")
+	n "$ns" sysctl -qw net.ipv4.ip_forward=1
+	n "$ns" ip link add dmvpn0 type dmvpn local 192.0.2.$i holdtime 60 \
+		registration-timeout 5 nhs dynamic nbma 192.0.2.1
+	n "$ns" ip addr add 10.0.0.$i/24 dev dmvpn0
+	n "$ns" ip addr add fd00::$i/64 dev dmvpn0 nodad
+	n "$ns" ip link set dmvpn0 up
+done
+for i in 3 4; do
+	ns=$(topo_site "$i")
+	n "$ns" ip link add lan0 type dummy
+	n "$ns" ip addr add 10.$i.0.1/24 dev lan0
+	n "$ns" ip link set lan0 up
+done
+n "$hub" ip route add 10.3.0.0/24 via 10.0.0.3 dev dmvpn0
+n "$hub" ip route add 10.4.0.0/24 via 10.0.0.4 dev dmvpn0
+n "$s1" ip route add 10.3.0.0/24 via 10.0.0.1 dev dmvpn0
+n "$s1" ip route add 10.4.0.0/24 via 10.0.0.4 dev dmvpn0
+
+# entry NS PROTO KEY: one field of a cache entry, from dmvpnctl's JSON.
+entry()
+{
+	n "$1" "$DMVPNCTL" -j cache dmvpn0 |
+		jq -r --arg p "$2" --arg k "$3" \
+			'[.[] | select(.proto == $p)][0][$k] // empty'
+}
+peer_stat()
+{
+	n "$1" "$DMVPNCTL" -j peers dmvpn0 |
+		jq -r --arg nbma "$2" --arg k "$3" \
+			'[.[] | select(.nbma == $nbma)][0][$k] // 0'
+}
+stat() { n "$1" "$DMVPNCTL" -j stats dmvpn0 | jq -r ".\"$2\""; }
+registered() { [ "$(entry "$hub" "$1" type)" = dynamic ] && [ "$(entry "$hub" "$1" nbma)" = "$2" ]; }
+
+ktap_plan 8
+
+all_registered()
+{
+	local i
+	for i in 2 3 4; do
+		wait_for 15 registered 10.0.0.$i 192.0.2.$i || { echo "# 10.0.0.$i missing"; return 1; }
+		wait_for 10 registered fd00::$i 192.0.2.$i || { echo "# fd00::$i missing"; return 1; }
+	done
+	n "$hub" "$DMVPNCTL" cache dmvpn0 | sed -n '1,6p' | sed 's/^/# /'
+	echo "# hub accepted $(stat "$hub" nhrp-reg-accepted) registrations"
+}
+run_test "three spokes register (IPv4 and IPv6), hub has no per-spoke config" all_registered
+
+nhs_up()
+{
+	local j
+	j=$(n "$s1" "$DMVPNCTL" -j nhs dmvpn0)
+	echo "# $(echo "$j" | jq -c '.[0] | {nbma, state, "learned-proto", sent, replies}')"
+	[ "$(echo "$j" | jq -r '.[0].state')" = up ] &&
+	[ "$(echo "$j" | jq -r '.[0]."learned-proto"')" = 10.0.0.1 ] &&
+	[ "$(entry "$s1" 10.0.0.1 nbma)" = 192.0.2.1 ]
+}
+run_test "spoke: NHS up, hub tunnel address learned from the reply" nhs_up
+
+ping_ok() { n "$1" ping -q -c "${3:-3}" -i 0.2 -W 2 "$2" >/dev/null; }
+
+phase1()
+{
+	local h0 h1 d0 d1 r0
+	r0=$(stat "$s1" nhrp-res-sent)
+	h0=$(peer_stat "$s1" 192.0.2.1 tx-packets)
+	d0=$(peer_stat "$s1" 192.0.2.3 tx-packets)
+	ping_ok "$s1" 10.3.0.1 5 || return 1
+	h1=$(peer_stat "$s1" 192.0.2.1 tx-packets)
+	d1=$(peer_stat "$s1" 192.0.2.3 tx-packets)
+	echo "# s1 -> hub +$((h1 - h0)), s1 -> s2 direct +$((d1 - d0))"
+	[ $((h1 - h0)) -ge 5 ] && [ $((d1 - d0)) -eq 0 ] &&
+	[ "$(stat "$s1" nhrp-res-sent)" -eq "$r0" ]
+}
+run_test "Phase 1: spoke to spoke LAN via the hub, no resolution sent" phase1
+
+resolved() { [ "$(entry "$1" "$2" type)" = resolved ] && [ "$(entry "$1" "$2" nbma)" = "$3" ]; }
+
+phase2()
+{
+	local t0 t1 via0 h0 h1 d0 d1
+	via0=$(stat "$s1" tx-via-nhs)
+	t0=$(date +%s%N)
+	# The first packet goes via the hub while s1 resolves 10.0.0.4.
+	n "$s1" ping -q -c 1 -W 2 10.4.0.1 >/dev/null || return 1
+	wait_for 10 resolved "$s1" 10.0.0.4 192.0.2.4 || { echo "# not resolved"; return 1; }
+	t1=$(date +%s%N)
+	echo "# first packet to direct path: $(( (t1 - t0) / 1000000 )) ms"
+	echo "# via NHS meanwhile: $(( $(stat "$s1" tx-via-nhs) - via0 )) packets"
+	[ "$(stat "$s1" tx-via-nhs)" -gt "$via0" ] || return 1
+	# The responder learned the requester from the request.
+	wait_for 5 resolved "$s3" 10.0.0.2 192.0.2.2 || { echo "# s3 did not learn s1"; return 1; }
+	h0=$(peer_stat "$s1" 192.0.2.1 tx-packets)
+	d0=$(peer_stat "$s1" 192.0.2.4 tx-packets)
+	ping_ok "$s1" 10.4.0.1 7 || return 1
+	h1=$(peer_stat "$s1" 192.0.2.1 tx-packets)
+	d1=$(peer_stat "$s1" 192.0.2.4 tx-packets)
+	echo "# after resolution: s1 -> s3 direct +$((d1 - d0)), via hub +$((h1 - h0))"
+	[ $((d1 - d0)) -eq 7 ] && [ $((h1 - h0)) -eq 0 ]
+}
+run_test "Phase 2: resolution via the hub, then the direct path (exact counters)" phase2
+
+forwarded()
+{
+	echo "# hub forwarded $(stat "$hub" nhrp-res-forwarded), s3 answered $(stat "$s3" nhrp-res-answered), s1 resolved $(stat "$s1" nhrp-res-resolved)"
+	[ "$(stat "$hub" nhrp-res-forwarded)" -ge 1 ] &&
+	[ "$(stat "$s3" nhrp-res-answered)" -ge 1 ] &&
+	[ "$(stat "$s1" nhrp-res-resolved)" -ge 1 ] &&
+	[ "$(stat "$hub" nhrp-res-answered)" -eq 0 ]
+}
+run_test "hub forwarded the request, the owner answered (hub did not)" forwarded
+
+phase2_v6()
+{
+	local d0 d1
+	n "$s1" ping -q -c 1 -W 2 fd00::3 >/dev/null || return 1
+	wait_for 10 resolved "$s1" fd00::3 192.0.2.3 || { echo "# fd00::3 not resolved"; return 1; }
+	d0=$(peer_stat "$s1" 192.0.2.3 tx-packets)
+	ping_ok "$s1" fd00::3 4 || return 1
+	d1=$(peer_stat "$s1" 192.0.2.3 tx-packets)
+	echo "# IPv6 after resolution: s1 -> s2 direct +$((d1 - d0))"
+	[ $((d1 - d0)) -eq 4 ]
+}
+run_test "Phase 2 with an IPv6 overlay" phase2_v6
+
+negative()
+{
+	local nak0
+	nak0=$(stat "$hub" nhrp-res-nak)
+	n "$s1" ping -q -c 1 -W 1 10.0.0.99 >/dev/null 2>&1
+	wait_for 10 sh -c "[ \"\$(ip netns exec $s1 $DMVPNCTL -j cache dmvpn0 | jq -r '.[] | select(.proto == \"10.0.0.99\") | .type')\" = negative ]" ||
+		{ echo "# no negative entry"; return 1; }
+	echo "# hub NAKs $nak0 -> $(stat "$hub" nhrp-res-nak)"
+	[ "$(stat "$hub" nhrp-res-nak)" -gt "$nak0" ]
+}
+run_test "unknown destination: negative answer cached, counted" negative
+
+refresh()
+{
+	local r0
+	r0=$(n "$s1" "$DMVPNCTL" -j nhs dmvpn0 | jq '.[0].replies')
+	wait_for 15 sh -c "[ \$(ip netns exec $s1 $DMVPNCTL -j nhs dmvpn0 | jq '.[0].replies') -gt $r0 ]"
+}
+run_test "registration refreshed at registration-timeout" refresh
+
+ktap_finish
