@@ -77,7 +77,11 @@ static int on_event(struct nlattr **attrs, void *arg)
 	if (m->ifindex && ifindex != m->ifindex)
 		return 0;
 	ev = event_name(nla_get_u8(attrs[DMVPN_A_EVENT]));
-	dev_name(ifindex, dev);
+	/* The kernel's name: right even when the device is already gone. */
+	if (attrs[DMVPN_A_IFNAME])
+		snprintf(dev, sizeof(dev), "%s", nla_get_string(attrs[DMVPN_A_IFNAME]));
+	else
+		dev_name(ifindex, dev);
 	if (json_output)
 		event_json(ev, dev, ifindex, attrs);
 	else

@@ -184,6 +184,14 @@ static int on_event(struct nl_msg *msg, void *arg)
 	return ctx->done ? NL_STOP : NL_OK;
 }
 
+/* Notifications carry sequence number 0: nothing to match. */
+static int no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 /*
  * Joins the "events" group first and only then returns to the caller's
  * loop: nothing is printed before the subscription holds, so a caller that
@@ -203,7 +211,6 @@ int ctl_monitor(ctl_dump_fn fn, void *arg)
 			DMVPN_MCGRP_EVENTS);
 		return -ENOENT;
 	}
-	nl_socket_disable_seq_check(sock);
 	rc = nl_socket_add_membership(sock, grp);
 	if (rc) {
 		fprintf(stderr, "dmvpnctl: cannot join the events group: %s\n",
@@ -213,6 +220,7 @@ int ctl_monitor(ctl_dump_fn fn, void *arg)
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb)
 		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &ctx);
 	while (!ctx.done) {
 		rc = nl_recvmsgs(sock, cb);
