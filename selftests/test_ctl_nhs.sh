@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The userspace surface of the NHRP engine: NHS lists through ip link and
+# dmvpnctl, refusals with the kernel's explanation, every counter of the
+# header in dmvpnctl stats, and dmvpnctl monitor seeing a real
+# registration.
+#
+#   $cfg: lone namespace, eth0 (dummy) 192.0.2.2/24: configuration only
+#
+#                    +------------- $inet -------------+
+#                    |            bridge br0           |
+#                    +-----+-----------------+---------+
+#                          |                 |
+#   underlay   192.0.2.1   |      192.0.2.2  |
+#                    +-----+--+        +-----+--+
+#                    |  $hub  |        | $spoke |  nhs 10.0.0.1 nbma 192.0.2.1
+#                    +--------+        +--------+
+#   dmvpn0:          10.0.0.1/24       10.0.0.2/24
+set -u
+source "$(dirname "$0")/lib.sh"
+require_cmd ip jq awk
+load_dmvpn
+[ -f "$IP_LIB_DIR/link_dmvpn.so" ] || skip_all "iproute2 plugin not built"
+
+cfg=$(ns_name cfg)
+ip -n "$cfg" link add eth0 type dummy
+ip -n "$cfg" addr add 192.0.2.2/24 dev eth0
+ip -n "$cfg" link set eth0 up
+
+info() { n "$1" ip -d -j link show "$2" | jq -c '.[0].linkinfo.info_data'; }
+# The NHS list as ip link shows it, priority 0 spelled out.
+link_nhs()
+{
+	info "$1" "$2" | jq -c '[.nhs // [] | .[] | {proto, nbma, priority: (.priority // 0)}]'
+}
+ctl_nhs()
+{
+	n "$1" "$DMVPNCTL" -j nhs "$2" | jq -c '[.[] | {proto, nbma, priority}]'
+}
+
+ktap_plan 8
+
+create()
+{
+	n "$cfg" ip link add d0 type dmvpn local 192.0.2.2 \
+		nhs 10.0.0.1 nbma 192.0.2.1 \
+		nhs dynamic nbma 192.0.2.9 priority 2 \
+		max-send 50 max-send-interval 5 || return 1
+	local want='[{"proto":"10.0.0.1","nbma":"192.0.2.1","priority":0},{"proto":"dynamic","nbma":"192.0.2.9","priority":2}]'
+	local got
+	got=$(link_nhs "$cfg" d0)
+	echo "# nhs: $got"
+	[ "$got" = "$want" ] &&
+	[ "$(info "$cfg" d0 | jq -c '[.max_send, .max_send_interval]')" = '[50,5]' ]
+}
+run_test "ip link add with two NHS and max-send reads back in JSON" create
+
+paste_back()
+{
+	local line ns2
+	line=$(n "$cfg" ip -d link show d0 | sed -n 's/^ *dmvpn //p' |
+		sed -e 's/ addrgenmode .*//' -e 's/ numtxqueues .*//')
+	echo "# $line"
+	[ -n "$line" ] || return 1
+	ns2=$(ns_name paste)
+	# shellcheck disable=SC2086 # the printed keywords, word by word
+	n "$ns2" ip link add d0 type dmvpn $line || return 1
+	[ "$(info "$ns2" d0 | jq -S -c 'del(.auth)')" = \
+	  "$(info "$cfg" d0 | jq -S -c 'del(.auth)')" ]
+}
+run_test "ip -d link show output pastes back as the same configuration" paste_back
+
+ctl_list()
+{
+	local j
+	j=$(n "$cfg" "$DMVPNCTL" -j nhs d0) || return 1
+	echo "# $(jq -c '.[1]' <<< "$j")"
+	[ "$(ctl_nhs "$cfg" d0)" = "$(link_nhs "$cfg" d0)" ] &&
+	jq -e 'length == 2 and all(.[]; (.state | IN("probing", "up", "down")) and
+		(.sent | type == "number") and (.replies | type == "number") and
+		.dev == "d0")' <<< "$j" >/dev/null &&
+	n "$cfg" "$DMVPNCTL" nhs d0 | grep -q '^192\.0\.2\.9 *dynamic *2 '
+}
+run_test "dmvpnctl nhs lists both with state and counters" ctl_list
+
+ctl_change()
+{
+	n "$cfg" "$DMVPNCTL" nhs del d0 192.0.2.9 || return 1
+	n "$cfg" "$DMVPNCTL" nhs add d0 10.0.0.5 192.0.2.5 priority 7 || return 1
+	local want='[{"proto":"10.0.0.1","nbma":"192.0.2.1","priority":0},{"proto":"10.0.0.5","nbma":"192.0.2.5","priority":7}]'
+	local a b
+	a=$(ctl_nhs "$cfg" d0 | jq -c 'sort_by(.nbma)')
+	b=$(link_nhs "$cfg" d0 | jq -c 'sort_by(.nbma)')
+	echo "# dmvpnctl: $a"
+	echo "# ip link:  $b"
+	[ "$a" = "$want" ] && [ "$b" = "$want" ] || return 1
+	n "$cfg" ip link set d0 type dmvpn nonhs || return 1
+	[ "$(ctl_nhs "$cfg" d0)" = '[]' ] && [ "$(link_nhs "$cfg" d0)" = '[]' ]
+}
+run_test "nhs del/add and nonhs change the one list both tools show" ctl_change
+
+# refused EXPECT CMD...: CMD fails, exit 1, and says something but not
+# just strerror (the kernel's extack); EXPECT is a regex it must match.
+refused()
+{
+	local expect=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	echo "# $*: rc $rc: $out"
+	[ $rc -ne 0 ] && grep -Eqi -- "$expect" <<< "$out" &&
+	! grep -Eqx 'dmvpnctl: (Invalid argument|Numerical result out of range|Operation not supported)' <<< "$out"
+}
+
+invalid()
+{
+	local i ok=0
+	refused 'family' n "$cfg" "$DMVPNCTL" nhs add d0 10.0.0.6 2001:db8::6 || ok=1
+	refused 'unicast' n "$cfg" "$DMVPNCTL" nhs add d0 dynamic 224.0.0.6 || ok=1
+	refused 'nhs|server|not found|no such' \
+		n "$cfg" "$DMVPNCTL" nhs del d0 192.0.2.77 || ok=1
+	for i in 1 2 3 4 5 6 7 8; do
+		n "$cfg" "$DMVPNCTL" nhs add d0 dynamic 192.0.2.$((100 + i)) || ok=1
+	done
+	refused 'nhs|server|many|limit|full|most' \
+		n "$cfg" "$DMVPNCTL" nhs add d0 dynamic 192.0.2.109 || ok=1
+	[ "$(ctl_nhs "$cfg" d0 | jq length)" = 8 ] || ok=1
+	# shellcheck disable=SC2046 # nine "nhs dynamic nbma X", word by word
+	refused 'at most 8' n "$cfg" ip link set d0 type dmvpn \
+		$(for i in 1 2 3 4 5 6 7 8 9; do echo nhs dynamic nbma 192.0.2.$i; done) || ok=1
+	refused 'priority' n "$cfg" "$DMVPNCTL" nhs add d0 dynamic 192.0.2.9 priority 256 || ok=1
+	refused 'range' n "$cfg" ip link set d0 type dmvpn max-send-interval 0 || ok=1
+	refused 'range' n "$cfg" ip link set d0 type dmvpn max-send-interval 3601 || ok=1
+	refused 'range' n "$cfg" ip link set d0 type dmvpn max-send 0 || ok=1
+	[ "$(info "$cfg" d0 | jq -c '[.max_send, .max_send_interval]')" = '[50,5]' ] || ok=1
+	return $ok
+}
+run_test "invalid NHS and quota values refused with an explanation" invalid
+
+stats_keys()
+{
+	local want got
+	want=$(sed -n 's/^\s*DMVPN_STATS_A_\([A-Z0-9_]*\),.*/\1/p' \
+		"$REPO/include/uapi/linux/dmvpn.h" | grep -Ev '^(PAD|UNSPEC)$' |
+		tr 'A-Z_' 'a-z-' | sort | tr '\n' ' ')
+	got=$(n "$cfg" "$DMVPNCTL" -j stats d0 |
+		jq -r 'del(.dev) | keys[]' | sort | tr '\n' ' ')
+	echo "# $(wc -w <<< "$got") counters"
+	[ "$got" = "$want" ] || { echo "# want: $want"; echo "# got:  $got"; return 1; }
+	[ "$(n "$cfg" "$DMVPNCTL" -j stats d0 | jq '[.[] | numbers] | length')" -eq "$(wc -w <<< "$want")" ]
+}
+run_test "dmvpnctl -j stats has every counter of the uapi header" stats_keys
+
+# Hub and spoke on the bridge: a real registration.
+hub=$(ns_name hub); spoke=$(ns_name spoke)
+topo_create "$hub" "$spoke"
+n "$hub" ip link add dmvpn0 type dmvpn local 192.0.2.1
+n "$hub" ip addr add 10.0.0.1/24 dev dmvpn0
+n "$hub" ip link set dmvpn0 up
+
+# subscribed NS PID: the netlink socket of PID (in NS) has joined a group.
+subscribed()
+{
+	local ino
+	for ino in $(ls -l "/proc/$2/fd" 2>/dev/null |
+		     sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p'); do
+		n "$1" awk -v i="$ino" '$NF == i && $4 != "00000000" { f = 1 }
+			END { exit !f }' /proc/net/netlink && return 0
+	done
+	return 1
+}
+
+# exited PID: PID is gone or a zombie (kill -0 succeeds on zombies).
+exited()
+{
+	local st
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	[[ $st == *") Z "* ]]
+}
+
+monitor()
+{
+	local hpid spid
+	ip netns exec "$hub" "$DMVPNCTL" -j monitor dmvpn0 count 1 \
+		> "$TMPDIR/hub.mon" 2> "$TMPDIR/hub.err" &
+	hpid=$!
+	ip netns exec "$spoke" "$DMVPNCTL" monitor \
+		> "$TMPDIR/spoke.mon" 2> "$TMPDIR/spoke.err" &
+	spid=$!
+	wait_for 10 subscribed "$hub" "$hpid" && wait_for 10 subscribed "$spoke" "$spid" ||
+		{ echo "# monitors did not subscribe"; cat "$TMPDIR"/*.err; return 1; }
+	# Nothing has happened yet: nothing may be printed.
+	[ ! -s "$TMPDIR/hub.mon" ] && [ ! -s "$TMPDIR/spoke.mon" ] || return 1
+
+	n "$spoke" ip link add dmvpn0 type dmvpn local 192.0.2.2 \
+		nhs 10.0.0.1 nbma 192.0.2.1 registration-timeout 5
+	n "$spoke" ip addr add 10.0.0.2/24 dev dmvpn0
+	n "$spoke" ip link set dmvpn0 up
+
+	wait_for 30 exited "$hpid" || { echo "# hub monitor saw nothing"; return 1; }
+	wait $hpid || return 1
+	wait_for 30 grep -q '^nhs-up ' "$TMPDIR/spoke.mon" || return 1
+	kill "$spid"
+	echo "# hub:   $(cat "$TMPDIR/hub.mon")"
+	echo "# spoke: $(grep -m1 '^nhs-up ' "$TMPDIR/spoke.mon")"
+	[ "$(wc -l < "$TMPDIR/hub.mon")" -eq 1 ] &&
+	jq -e '.event == "entry-new" and .ifname == "dmvpn0" and
+		.proto == "10.0.0.2" and .prefixlen == 32 and
+		.nbma == "192.0.2.2" and .type == "dynamic"' \
+		"$TMPDIR/hub.mon" >/dev/null &&
+	grep -q '^nhs-up dmvpn0 nbma 192\.0\.2\.1 proto 10\.0\.0\.1' "$TMPDIR/spoke.mon"
+}
+run_test "monitor: hub sees entry-new, spoke sees nhs-up, nothing before" monitor
+
+registered()
+{
+	local s h
+	s=$(n "$spoke" "$DMVPNCTL" -j show dmvpn0) || return 1
+	h=$(n "$hub" "$DMVPNCTL" -j show dmvpn0) || return 1
+	echo "# spoke: $(jq -c '.[0] | {type, nhs: [.nhs[] | {nbma, state, "learned-proto", replies}]}' <<< "$s")"
+	echo "# hub:   $(jq -c '.[0] | {type, peers: [.peers[] | {nbma, e: [.entries[] | {proto, attrs, state}]}]}' <<< "$h")"
+	n "$spoke" "$DMVPNCTL" show dmvpn0 | grep -q 'type: spoke' &&
+	n "$hub" "$DMVPNCTL" show dmvpn0 | grep -q 'type: hub' &&
+	jq -e '.[0] | .type == "spoke" and (.nhs | length == 1) and
+		.nhs[0].state == "up" and .nhs[0].replies >= 1 and
+		(.nhs[0].expires | type == "number")' <<< "$s" >/dev/null &&
+	jq -e '.[0] | .type == "hub" and any(.peers[]; .nbma == "192.0.2.2" and
+		any(.entries[]; .proto == "10.0.0.2" and .type == "dynamic" and
+			(.attrs | test("D")) and .state == "UP"))' <<< "$h" >/dev/null
+}
+run_test "show: spoke registered (NHS up), hub has the spoke as dynamic" registered
+
+ktap_finish
