@@ -291,10 +291,10 @@ struct dmvpn_dev {
 	struct dmvpn_peer __rcu	*nhs_peer;	/* where misses go meanwhile */
 	struct sk_buff_head	nhrp_rxq;	/* bounded receive backlog */
 	struct work_struct	nhrp_rx_work;
-	struct nhrp_msg		*nhrp_msg;	/* rx work's parse scratch */
-	u8			*nhrp_buf;	/* rx work's build scratch */
+	struct nhrp_msg		*nhrp_msg;	/* parse scratch, nhrp_mutex */
+	u8			*nhrp_buf;	/* build scratch, nhrp_mutex */
 	atomic_t		nhrp_reqid;
-	spinlock_t		quota_lock;
+	spinlock_t		quota_lock;	/* quota_left, quota_stamp */
 	u32			quota_left;
 	unsigned long		quota_stamp;	/* jiffies */
 	bool			nhrp_dead;	/* torn down: nothing re-arms */

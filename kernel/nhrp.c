@@ -169,7 +169,8 @@ int dmvpn_nhrp_local_nbma(struct dmvpn_dev *dd, const struct dmvpn_addr *to,
 {
 	const struct dmvpn_addr *local = &dd->cfg.local;
 
-	if (dmvpn_addr_is_v4(local) ? local->in4 : !ipv6_addr_any(&local->in6)) {
+	if (dmvpn_addr_is_v4(local) ? local->in4 != htonl(INADDR_ANY) :
+	    !ipv6_addr_any(&local->in6)) {
 		*out = *local;
 		return 0;
 	}

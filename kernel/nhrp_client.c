@@ -464,7 +464,8 @@ int dmvpn_nhs_add(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
 
 	ASSERT_RTNL();
 	if (nbma->family != dd->cfg.local.family) {
-		NL_SET_ERR_MSG(extack, "NHS NBMA address family differs from the device's underlay");
+		NL_SET_ERR_MSG(extack,
+			       "NHS NBMA address family differs from the underlay");
 		return -EAFNOSUPPORT;
 	}
 	mutex_lock(&dd->nhrp_mutex);

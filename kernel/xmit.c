@@ -352,8 +352,11 @@ netdev_tx_t dmvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 	e = dmvpn_cache_lookup(dd, &nh);
 	if (e) {
 		peer = rcu_dereference(e->peer);
-		if (READ_ONCE(e->used) != jiffies)
-			WRITE_ONCE(e->used, jiffies);
+		unsigned long now = jiffies;
+
+		/* Dirty the line at most once a tick: "used since the answer". */
+		if (READ_ONCE(e->used) != now)
+			WRITE_ONCE(e->used, now);
 	}
 	if (unlikely(!peer)) {
 		/* A spoke resolves the miss and meanwhile goes via its NHS. */

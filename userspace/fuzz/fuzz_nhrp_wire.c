@@ -94,6 +94,54 @@ static void forward(const struct nhrp_msg *m)
 		CHECK(nhrp_msg_auth_ok(&f, (const u8 *)"DMVPN", 5));
 }
 
+/*
+ * Answering, as the engine answers every request it gets: the reply keeps
+ * the request's extensions in order, fills Responder, regenerates auth,
+ * and its NAT extension holds the echoed CIEs plus ours.
+ */
+static void answer(const struct nhrp_msg *m)
+{
+	static const u8 addr[16] = { 192, 0, 2, 1 };
+	static u8 out[NHRP_MAX_LEN];
+	struct nhrp_cie self = {
+		.prefix_len = 32, .holding_time = 7200,
+		.nbma_len = m->nbma_len, .nbma = addr,
+		.proto_len = m->proto_len, .proto = addr,
+	};
+	const struct nhrp_ext *nat = nhrp_msg_ext(m, NHRP_EXT_NAT);
+	struct nhrp_builder b;
+	struct nhrp_msg hdr = *m, r;
+	unsigned int i;
+	int n;
+
+	if (m->type >= NHRP_ERROR_INDICATION)
+		return;
+	hdr.type = m->type + (m->type & 1);	/* request -> its reply */
+	nhrp_build_start(&b, out, sizeof(out), &hdr);
+	for (i = 0; i < nhrp_msg_cie_count(m, NHRP_LIST_MAIN); i++)
+		nhrp_build_cie(&b, nhrp_msg_cie(m, NHRP_LIST_MAIN, i));
+	nhrp_build_reply_exts(&b, m, &self, NULL, 0, &self,
+			      (const u8 *)"DMVPN", 5);
+	n = nhrp_build_finish(&b);
+	if (n == -ENOSPC)
+		return;
+	CHECK(n > 0);
+	if (nhrp_parse(&r, out, n, 0)) {
+		CHECK(r.err == NHRP_ERR_TOO_MANY_CIES);
+		return;
+	}
+	CHECK(r.ext_count == m->ext_count);
+	for (i = 0; i < r.ext_count; i++)
+		CHECK(r.ext[i].type == m->ext[i].type);
+	if (nhrp_msg_ext(m, NHRP_EXT_RESPONDER))
+		CHECK(nhrp_msg_cie_count(&r, NHRP_LIST_RESPONDER) == 1);
+	if (nhrp_msg_ext(m, NHRP_EXT_AUTH))
+		CHECK(nhrp_msg_auth_ok(&r, (const u8 *)"DMVPN", 5));
+	if (nat)
+		CHECK(nhrp_msg_cie_count(&r, NHRP_LIST_NAT) ==
+		      nhrp_msg_cie_count(m, NHRP_LIST_NAT) + 1);
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static u8 out[NHRP_MAX_LEN], out2[NHRP_MAX_LEN];
@@ -133,6 +181,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	CHECK(n2 == n && !memcmp(out, out2, n));
 
 	forward(&m2);
+	answer(&m2);
 
 	shorter = malloc(n - 1);
 	CHECK(shorter);
