@@ -341,11 +341,28 @@ int dmvpn_cache_purge(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		if (peer_nbma && (!peer || !dmvpn_addr_equal(&peer->nbma, peer_nbma)))
 			continue;
 		dmvpn_notify_entry(dd, DMVPN_EVENT_ENTRY_PURGED, e);
+		dmvpn_nhrp_binding_gone(dd, e);
 		dmvpn_entry_remove(dd, e);
 		n++;
 	}
 	spin_unlock_bh(&dd->lock);
 	return n;
+}
+
+/* Remove the resolved entries whose owner is the station @via. */
+void dmvpn_cache_purge_via(struct dmvpn_dev *dd, const struct dmvpn_addr *via)
+{
+	struct dmvpn_entry *e, *tmp;
+
+	spin_lock_bh(&dd->lock);
+	list_for_each_entry_safe(e, tmp, &dd->entry_list, list) {
+		if (e->type != DMVPN_ENTRY_RESOLVED ||
+		    !dmvpn_addr_equal(&e->via, via))
+			continue;
+		dmvpn_notify_entry(dd, DMVPN_EVENT_ENTRY_PURGED, e);
+		dmvpn_entry_remove(dd, e);
+	}
+	spin_unlock_bh(&dd->lock);
 }
 
 /*
@@ -443,6 +460,7 @@ static void dmvpn_cache_gc(struct work_struct *work)
 		if (dmvpn_entry_expired(e)) {
 			if (e->type != DMVPN_ENTRY_INCOMPLETE)
 				dmvpn_notify_entry(dd, DMVPN_EVENT_ENTRY_EXPIRED, e);
+			dmvpn_nhrp_binding_gone(dd, e);
 			dmvpn_entry_remove(dd, e);
 			continue;
 		}

@@ -298,6 +298,13 @@ struct dmvpn_dev {
 	u32			quota_left;
 	unsigned long		quota_stamp;	/* jiffies */
 	bool			nhrp_dead;	/* torn down: nothing re-arms */
+	/* Answers handed out (relayed), to purge when they go stale. */
+	struct list_head	answers;	/* dmvpn_answer, nhrp_mutex */
+	unsigned int		n_answers;
+	spinlock_t		stale_lock;	/* stale[], n_stale */
+	struct dmvpn_addr	stale[16];	/* bindings gone, to purge for */
+	unsigned int		n_stale;
+	struct work_struct	stale_work;
 };
 
 static inline bool dmvpn_is_spoke(struct dmvpn_dev *dd)
@@ -362,6 +369,7 @@ struct dmvpn_entry *dmvpn_cache_lookup_exact(struct dmvpn_dev *dd,
 					     u8 plen);
 int dmvpn_cache_purge(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		      u8 plen, u32 type_mask, const struct dmvpn_addr *peer_nbma);
+void dmvpn_cache_purge_via(struct dmvpn_dev *dd, const struct dmvpn_addr *via);
 bool dmvpn_cache_miss(struct dmvpn_dev *dd, const struct dmvpn_addr *nh);
 int dmvpn_cache_add(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		    u8 plen, const struct dmvpn_addr *nbma, u8 type, u32 flags,
@@ -386,6 +394,7 @@ void dmvpn_nhrp_stop(struct dmvpn_dev *dd);
 void dmvpn_nhrp_destroy(struct dmvpn_dev *dd);
 void dmvpn_nhrp_rcv(struct dmvpn_dev *dd, struct sk_buff *skb,
 		    const struct dmvpn_addr *src);
+void dmvpn_nhrp_binding_gone(struct dmvpn_dev *dd, const struct dmvpn_entry *e);
 /* A resolution the gc work found due: target address and request id. */
 struct dmvpn_res_due {
 	struct dmvpn_addr	target;

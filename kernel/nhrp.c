@@ -463,6 +463,7 @@ int dmvpn_nhrp_init(struct dmvpn_dev *dd)
 	INIT_WORK(&dd->nhrp_rx_work, dmvpn_nhrp_rx_work);
 	spin_lock_init(&dd->quota_lock);
 	atomic_set(&dd->nhrp_reqid, 0);
+	dmvpn_nhrp_answers_init(dd);
 	dd->nhrp_msg = kzalloc(sizeof(*dd->nhrp_msg), GFP_KERNEL);
 	dd->nhrp_buf = kmalloc(DMVPN_NHRP_BUF, GFP_KERNEL);
 	if (!dd->nhrp_msg || !dd->nhrp_buf) {
@@ -499,5 +500,6 @@ void dmvpn_nhrp_destroy(struct dmvpn_dev *dd)
 	cancel_work_sync(&dd->nhrp_rx_work);
 	skb_queue_purge(&dd->nhrp_rxq);
 	dmvpn_nhs_flush(dd);
+	dmvpn_nhrp_answers_destroy(dd);
 	/* The scratch buffers go with the device (dmvpn_dev_free()). */
 }

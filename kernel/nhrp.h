@@ -91,4 +91,11 @@ void dmvpn_nhrp_purge_request(struct dmvpn_nhrp_rx *rx);
 void dmvpn_nhrp_forward(struct dmvpn_nhrp_rx *rx, const struct dmvpn_addr *to,
 			const struct nhrp_cie *nat_add);
 
+/* nhrp_purge.c */
+void dmvpn_nhrp_answer_note(struct dmvpn_dev *dd, const struct dmvpn_addr *target,
+			    const struct dmvpn_addr *req_nbma,
+			    const struct dmvpn_addr *req_proto);
+void dmvpn_nhrp_answers_init(struct dmvpn_dev *dd);
+void dmvpn_nhrp_answers_destroy(struct dmvpn_dev *dd);
+
 #endif /* _DMVPN_NHRP_H */

@@ -387,6 +387,14 @@ void dmvpn_nhrp_res_request(struct dmvpn_nhrp_rx *rx)
 		dmvpn_res_answer(rx, 0, NHRP_CIE_NO_BINDING, NULL, NULL);
 		return;
 	}
+	if (type == DMVPN_ENTRY_DYNAMIC) {
+		struct dmvpn_addr req_nbma;
+
+		dmvpn_requester_nbma(rx, &rx->src_proto, &req_nbma);
+		/* Keyed by the registered owner: its withdrawal is the trigger. */
+		dmvpn_nhrp_answer_note(dd, &ri.nexthop, &req_nbma,
+				       &rx->src_proto);
+	}
 	dmvpn_nhrp_forward(rx, &to, dmvpn_nat_cie_for(rx, &nat_cie, &nat_nbma) ?
 			   &nat_cie : NULL);
 }
@@ -415,10 +423,13 @@ void dmvpn_nhrp_purge_request(struct dmvpn_nhrp_rx *rx)
 		/* A station withdraws its own registrations only... */
 		dmvpn_cache_purge(dd, &proto, plen, 1U << DMVPN_ENTRY_DYNAMIC,
 				  &rx->observed);
-		/* ...but any answer we were given may have become stale. */
+		/* ...but any answer we were given may have become stale, */
 		dmvpn_cache_purge(dd, &proto, plen,
 				  (1U << DMVPN_ENTRY_RESOLVED) |
 				  (1U << DMVPN_ENTRY_NEGATIVE), NULL);
+		/* and so may the prefixes that station answered for. */
+		if (plen == dmvpn_addr_bits(&proto))
+			dmvpn_cache_purge_via(dd, &proto);
 	}
 	if (m->flags & NHRP_PURGE_FLAG_N)
 		return;
