@@ -167,7 +167,8 @@ static void dmvpn_entry_fill(struct dmvpn_entry *e,
 		e->via = *info->via;
 	e->mtu = info->mtu;
 	e->holdtime = min_t(u32, info->holdtime, U16_MAX);
-	e->reqid = info->reqid;
+	/* A request of ours may still be answered: keep its id. */
+	e->reqid = info->reqid ?: e->reqid;
 	e->tries = 0;
 	e->next_try = jiffies;
 	WRITE_ONCE(e->used, 0);		/* "used since the last answer" */
