@@ -204,6 +204,8 @@ static void dmvpn_dev_uninit(struct net_device *dev)
 	dmvpn_dev_unhook(dd);
 	dmvpn_nhrp_destroy(dd);
 	dmvpn_cache_destroy(dd);
+	/* Nothing is left to queue a purge: gc, receive and NHS work are gone. */
+	dmvpn_nhrp_answers_destroy(dd);
 	dmvpn_peers_destroy(dd);
 	gro_cells_destroy(&dd->gro_cells);
 }

@@ -392,6 +392,7 @@ int dmvpn_nhrp_init(struct dmvpn_dev *dd);
 void dmvpn_nhrp_open(struct dmvpn_dev *dd);
 void dmvpn_nhrp_stop(struct dmvpn_dev *dd);
 void dmvpn_nhrp_destroy(struct dmvpn_dev *dd);
+void dmvpn_nhrp_answers_destroy(struct dmvpn_dev *dd);
 void dmvpn_nhrp_rcv(struct dmvpn_dev *dd, struct sk_buff *skb,
 		    const struct dmvpn_addr *src);
 void dmvpn_nhrp_binding_gone(struct dmvpn_dev *dd, const struct dmvpn_entry *e);

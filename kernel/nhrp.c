@@ -492,7 +492,9 @@ void dmvpn_nhrp_stop(struct dmvpn_dev *dd)
  * The device is being torn down and receive cannot reach it any more
  * (dellink unhooked it before the unregister's synchronize_net()). Stop the
  * receive work, then every NHS; the cache gc, which may still send a
- * resolution, sees nhrp_dead and is cancelled next by dmvpn_cache_destroy().
+ * resolution, sees nhrp_dead and is cancelled next by dmvpn_cache_destroy(),
+ * and only after that dmvpn_nhrp_answers_destroy() stops the purge work
+ * the gc may have queued.
  */
 void dmvpn_nhrp_destroy(struct dmvpn_dev *dd)
 {
@@ -500,6 +502,5 @@ void dmvpn_nhrp_destroy(struct dmvpn_dev *dd)
 	cancel_work_sync(&dd->nhrp_rx_work);
 	skb_queue_purge(&dd->nhrp_rxq);
 	dmvpn_nhs_flush(dd);
-	dmvpn_nhrp_answers_destroy(dd);
 	/* The scratch buffers go with the device (dmvpn_dev_free()). */
 }

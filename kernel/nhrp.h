@@ -96,6 +96,5 @@ void dmvpn_nhrp_answer_note(struct dmvpn_dev *dd, const struct dmvpn_addr *targe
 			    const struct dmvpn_addr *req_nbma,
 			    const struct dmvpn_addr *req_proto);
 void dmvpn_nhrp_answers_init(struct dmvpn_dev *dd);
-void dmvpn_nhrp_answers_destroy(struct dmvpn_dev *dd);
 
 #endif /* _DMVPN_NHRP_H */

@@ -69,7 +69,7 @@ peer_stat()
 stat() { n "$1" "$DMVPNCTL" -j stats dmvpn0 | jq -r ".\"$2\""; }
 registered() { [ "$(entry "$hub" "$1" type)" = dynamic ] && [ "$(entry "$hub" "$1" nbma)" = "$2" ]; }
 
-ktap_plan 9
+ktap_plan 10
 
 all_registered()
 {
@@ -206,5 +206,32 @@ stale_purged()
 	[ "$(stat "$hub" nhrp-purge-tx)" -gt "$p0" ]
 }
 run_test "owner withdraws: hub purges the answer the requester holds" stale_purged
+
+# The same over an IPv6 underlay (NHRP NBMA family 2).
+v6_underlay()
+{
+	local i ns d0 d1
+	n "$hub" ip link add dmvpn6 type dmvpn local 2001:db8::1 holdtime 60
+	n "$hub" ip addr add 10.6.0.1/24 dev dmvpn6
+	n "$hub" ip link set dmvpn6 up
+	for i in 2 3; do
+		ns=$(topo_site "$i")
+		n "$ns" ip link add dmvpn6 type dmvpn local 2001:db8::$i \
+			holdtime 60 registration-timeout 5 nhs dynamic nbma 2001:db8::1
+		n "$ns" ip addr add 10.6.0.$i/24 dev dmvpn6
+		n "$ns" ip link set dmvpn6 up
+	done
+	wait_for 15 sh -c "ip netns exec $hub $DMVPNCTL -j cache dmvpn6 | jq -e '.[] | select(.proto == \"10.6.0.3\" and .nbma == \"2001:db8::3\")'" ||
+		{ echo "# no IPv6-underlay registration"; return 1; }
+	n "$s1" ping -q -c 1 -W 2 10.6.0.3 >/dev/null
+	wait_for 10 sh -c "ip netns exec $s1 $DMVPNCTL -j cache dmvpn6 | jq -e '.[] | select(.proto == \"10.6.0.3\" and .type == \"resolved\" and .nbma == \"2001:db8::3\")'" ||
+		{ echo "# not resolved over the IPv6 underlay"; return 1; }
+	d0=$(n "$s1" "$DMVPNCTL" -j peers dmvpn6 | jq '[.[] | select(.nbma == "2001:db8::3")][0]["tx-packets"] // 0')
+	n "$s1" ping -q -c 3 -i 0.2 -W 2 10.6.0.3 >/dev/null || return 1
+	d1=$(n "$s1" "$DMVPNCTL" -j peers dmvpn6 | jq '[.[] | select(.nbma == "2001:db8::3")][0]["tx-packets"] // 0')
+	echo "# IPv6 underlay: registered, resolved, direct +$((d1 - d0))"
+	[ $((d1 - d0)) -eq 3 ]
+}
+run_test "registration and resolution over an IPv6 underlay" v6_underlay
 
 ktap_finish
