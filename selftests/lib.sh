@@ -135,3 +135,116 @@ topo_create()
 
 topo_site() { echo "${_topo_sites[$1]}"; }
 topo_inet() { echo "$_inet"; }
+
+# NHRP captures (tcpdump, tshark):
+#   nhrp_capture_start NS IFACE FILE   tcpdump of GRE on IFACE in NS into
+#                                      FILE; returns once it is capturing
+#   nhrp_capture_stop [FILE]           stop that capture (default: all)
+#   nhrp_capture_count FILE            packets in FILE so far
+#   nhrp_capture_wait SECS FILE N      wait until FILE holds N packets
+#   nhrp_capture_check FILE [OPT...]   fail unless tshark finds NHRP in FILE
+#                                      and no packet malformed or with an
+#                                      expert item of severity error; the
+#                                      decode stays in $TMPDIR/NAME.pdml
+#                                      (NAME: FILE's base name)
+# Start and stop a capture in the same shell (one run_test function).
+# tshark decodes authentication as Cisco's cleartext (no address before
+# the password); OPT, more tshark options, may say otherwise.
+declare -gA _nhrp_cap_pids=()
+
+_nhrp_gone() { [ ! -e "/proc/$1" ] || grep -q '^[0-9]* (.*) Z' "/proc/$1/stat"; }
+
+_nhrp_capturing()
+{
+	_nhrp_gone "$2" || [ "$(command stat -c %s "$1" 2>/dev/null || echo 0)" -ge 24 ]
+}
+
+nhrp_capture_start()
+{
+	local ns=$1 ifc=$2 file=$3 pid
+	rm -f "$file"
+	ip netns exec "$ns" tcpdump -i "$ifc" -U --immediate-mode -s 0 \
+		-w "$file" 'ip proto 47' >"$TMPDIR/tcpdump-${file##*/}.log" 2>&1 &
+	pid=$!
+	_nhrp_cap_pids[$file]=$pid
+	# tcpdump writes the file header once its socket is bound and filtering.
+	wait_for 10 _nhrp_capturing "$file" "$pid"
+	if _nhrp_gone "$pid" || [ "$(command stat -c %s "$file" 2>/dev/null || echo 0)" -lt 24 ]; then
+		echo "# tcpdump on $ns/$ifc did not start:"
+		sed 's/^/# /' "$TMPDIR/tcpdump-${file##*/}.log"
+		nhrp_capture_stop "$file"
+		return 1
+	fi
+}
+
+nhrp_capture_stop()
+{
+	local f pid files=("$@")
+
+	[ $# -gt 0 ] || files=("${!_nhrp_cap_pids[@]}")
+	for f in "${files[@]}"; do
+		pid=${_nhrp_cap_pids[$f]:-}
+		unset "_nhrp_cap_pids[$f]"
+		[ -n "$pid" ] || continue
+		kill -INT "$pid" 2>/dev/null
+		wait_for 5 _nhrp_gone "$pid" || kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	return 0
+}
+
+nhrp_capture_count() { tcpdump -q -r "$1" 2>/dev/null | wc -l; }
+
+_nhrp_has() { [ "$(nhrp_capture_count "$1")" -ge "$2" ]; }
+
+nhrp_capture_wait() { wait_for "$1" _nhrp_has "$2" "$3"; }
+
+nhrp_capture_check()
+{
+	local file=$1 pdml=$TMPDIR/${1##*/}.pdml err=$TMPDIR/tshark.$BASHPID.err
+	local counts nhrp nbad
+	shift
+	if [ ! -s "$file" ]; then
+		echo "# $file: no capture"
+		return 1
+	fi
+	# One full decode (tshark is slow under TCG), kept for the caller.
+	if ! tshark -r "$file" -o nhrp.auth_ext_has_addr:FALSE "$@" -T pdml \
+		>"$pdml" 2>"$err"; then
+		sed 's/^/# /' "$err"
+		return 1
+	fi
+	# Per packet: NHRP in it? Malformed, or an expert item of severity
+	# Error (0x800000) or worse?
+	counts=$(awk '
+		function attr(name) {
+			if (!match($0, name "=\"[^\"]*\""))
+				return ""
+			return substr($0, RSTART + length(name) + 2,
+				      RLENGTH - length(name) - 3)
+		}
+		/^<packet>/ { frame = ""; has = 0; bad = 0; msg = "" }
+		/<field name="frame.number"/ { frame = attr("show") }
+		/<proto name="nhrp"/ { has = 1 }
+		/<proto name="_ws.malformed"/ { bad = 1 }
+		/<field name="_ws.expert.severity"/ {
+			if (attr("show") + 0 >= 8388608)
+				bad = 1
+		}
+		/<field name="_ws.expert.message"/ {
+			msg = msg (msg == "" ? "" : "; ") attr("show")
+		}
+		/^<\/packet>/ {
+			nhrp += has
+			if (bad) {
+				nbad++
+				print "#   frame " frame ": " msg > "/dev/stderr"
+			}
+		}
+		END { print nhrp + 0, nbad + 0 }' "$pdml" 2>"$err")
+	read -r nhrp nbad <<<"$counts"
+	echo "# $nhrp NHRP packets, $nbad malformed or in error (${file##*/})"
+	cat "$err"
+	rm -f "$err"
+	[ "$nhrp" -gt 0 ] && [ "$nbad" -eq 0 ]
+}
