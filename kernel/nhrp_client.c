@@ -104,9 +104,12 @@ static int dmvpn_nhs_send_reg(struct dmvpn_nhs *nhs, u16 family)
 	hdr.src_proto = dmvpn_addr_wire(&proto);
 	hdr.dst_proto = dmvpn_addr_wire(nhs_proto ?: &proto);
 
-	/* RFC 2332 wants 0xff with U; without U Cisco only takes the host. */
+	/*
+	 * RFC 2332 wants 0xff with U, but Cisco sends the host length either
+	 * way and every peer (Cisco, nhrpd) takes it: send what Cisco sends.
+	 */
 	memset(&cie, 0, sizeof(cie));
-	cie.prefix_len = unique ? 0xff : host;
+	cie.prefix_len = host;
 	cie.mtu = min_t(unsigned int, READ_ONCE(dd->dev->mtu), U16_MAX);
 	cie.holding_time = READ_ONCE(dd->cfg.holdtime);
 	cie.preference = 255;
@@ -150,7 +153,8 @@ static void dmvpn_nhs_work(struct work_struct *work)
 	unsigned int cap;
 
 	mutex_lock(&dd->nhrp_mutex);
-	if (nhs->dead || !(READ_ONCE(dd->dev->flags) & IFF_UP))
+	/* Not IFF_UP: that is set only after ndo_open has kicked us. */
+	if (nhs->dead || !netif_running(dd->dev))
 		goto out;
 	if (nhs->state == DMVPN_NHS_UP && time_after_eq(jiffies, nhs->expires))
 		dmvpn_nhs_set_state(nhs, DMVPN_NHS_DOWN);

@@ -37,7 +37,6 @@ ALLOW_REPLY=(
 ALLOW_REQUEST=(
 	"hdr.chksum=a sum over the other fields, which are compared"
 	"reqid=our own request id sequence; the reply must echo it (checked)"
-	"cie0.prefix=kernel/nhrp_client.c sends 0xff with the U flag (RFC 2332 5.2.1), Cisco 32: the lead decides"
 )
 
 [ -d "$PCAPS" ] || skip_all "no captures in $PCAPS"

@@ -124,19 +124,20 @@ time_to_direct()
 
 phase2()
 {
-	local via0 h0 h1 d0 d1 tp dt
+	local via0 h0 h1 d0 d1 dt
 	via0=$(stat "$s1" tx-via-nhs)
-	n "$s1" tcpdump -i eth0 -nn -U -w "$TMPDIR/p2.pcap" 'ip proto 47' 2>/dev/null &
-	tp=$!
-	wait_for 5 test -s "$TMPDIR/p2.pcap"
+	nhrp_capture_start "$s1" eth0 "$TMPDIR/p2.pcap" || return 1
 	# The first packets go via the hub while s1 resolves 10.0.0.4.
 	n "$s1" ping -q -c 5 -i 0.05 -W 2 10.4.0.1 >/dev/null
-	wait_for 10 resolved "$s1" 10.0.0.4 192.0.2.4 || { echo "# not resolved"; kill $tp; return 1; }
-	kill $tp; wait $tp 2>/dev/null
+	wait_for 10 resolved "$s1" 10.0.0.4 192.0.2.4 ||
+		{ echo "# not resolved"; nhrp_capture_stop "$TMPDIR/p2.pcap"; return 1; }
+	nhrp_capture_stop "$TMPDIR/p2.pcap"
 	dt=$(time_to_direct "$TMPDIR/p2.pcap")
 	echo "# first packet to direct path: ${dt:-?} s (underlay capture)"
 	echo "# via NHS meanwhile: $(( $(stat "$s1" tx-via-nhs) - via0 )) packets"
 	[ -n "$dt" ] && [ "$(stat "$s1" tx-via-nhs)" -gt "$via0" ] || return 1
+	# Every NHRP packet of the exchange decodes cleanly in tshark.
+	nhrp_capture_check "$TMPDIR/p2.pcap" || return 1
 	# The responder learned the requester from the request.
 	wait_for 5 resolved "$s3" 10.0.0.2 192.0.2.2 || { echo "# s3 did not learn s1"; return 1; }
 	h0=$(peer_stat "$s1" 192.0.2.1 tx-packets)
