@@ -97,15 +97,34 @@ struct dmvpn_entry *dmvpn_cache_lookup(struct dmvpn_dev *dd,
 	return NULL;
 }
 
+/*
+ * Multicast goes once to every peer that some multicast-flagged entry
+ * points to: a spoke registering IPv4 and IPv6, or many addresses from
+ * one NBMA, still gets one copy. dd->mcast_list holds those peers.
+ */
+static void dmvpn_peer_mcast(struct dmvpn_dev *dd, struct dmvpn_peer *peer,
+			     bool on)
+{
+	lockdep_assert_held(&dd->lock);
+	if (!peer)
+		return;
+	if (on) {
+		if (!peer->n_mcast++)
+			list_add_tail_rcu(&peer->mcast, &dd->mcast_list);
+	} else if (!--peer->n_mcast) {
+		list_del_rcu(&peer->mcast);
+	}
+}
+
 static void dmvpn_entry_set_mcast(struct dmvpn_dev *dd, struct dmvpn_entry *e,
 				  bool on)
 {
 	bool was = e->flags & DMVPN_ENTRY_F_MULTICAST;
+	struct dmvpn_peer *peer;
 
-	if (on && !was)
-		list_add_tail_rcu(&e->mcast, &dd->mcast_list);
-	else if (!on && was)
-		list_del_rcu(&e->mcast);
+	peer = rcu_dereference_protected(e->peer, lockdep_is_held(&dd->lock));
+	if (on != was)
+		dmvpn_peer_mcast(dd, peer, on);
 }
 
 /* Unlink and free one entry; the caller holds dd->lock. */
@@ -133,10 +152,15 @@ static void dmvpn_entry_remove(struct dmvpn_dev *dd, struct dmvpn_entry *e)
 
 static void dmvpn_entry_set_peer(struct dmvpn_entry *e, struct dmvpn_peer *peer)
 {
+	struct dmvpn_dev *dd = peer->dd;
 	struct dmvpn_peer *old;
 
-	old = rcu_replace_pointer(e->peer, peer, lockdep_is_held(&peer->dd->lock));
+	old = rcu_replace_pointer(e->peer, peer, lockdep_is_held(&dd->lock));
 	atomic_inc(&peer->entries);
+	if (e->flags & DMVPN_ENTRY_F_MULTICAST) {
+		dmvpn_peer_mcast(dd, peer, true);
+		dmvpn_peer_mcast(dd, old, false);
+	}
 	if (old) {
 		atomic_dec(&old->entries);
 		dmvpn_peer_put(old);
@@ -251,7 +275,6 @@ int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 	e->key = key;
 	e->created = jiffies;
 	RCU_INIT_POINTER(e->peer, NULL);
-	INIT_LIST_HEAD(&e->mcast);
 	dmvpn_entry_fill(e, info);
 	err = rhashtable_insert_fast(&dd->cache, &e->node, dmvpn_cache_params);
 	if (err) {
@@ -259,9 +282,10 @@ int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		kfree(e);
 		goto err_peer;
 	}
+	/* Flags go last so the multicast reference is taken exactly once. */
+	e->flags = 0;
 	if (peer)
 		dmvpn_entry_set_peer(e, peer);
-	e->flags = 0;
 	dmvpn_entry_set_mcast(dd, e, info->flags & DMVPN_ENTRY_F_MULTICAST);
 	e->flags = info->flags;
 	if (info->type == DMVPN_ENTRY_INCOMPLETE)

@@ -93,6 +93,8 @@ struct dmvpn_peer {
 	unsigned long		pmtu_expires;	/* jiffies */
 	unsigned long		created;	/* jiffies */
 	atomic_t		entries;	/* cache entries pointing here */
+	struct list_head	mcast;		/* dd->mcast_list, RCU */
+	unsigned int		n_mcast;	/* multicast entries, dd->lock */
 	bool			learned;	/* holds a ref: seen, no entry */
 	unsigned long		last_rx;	/* jiffies */
 	struct rcu_head		rcu;
@@ -108,7 +110,6 @@ struct dmvpn_entry_key {
 struct dmvpn_entry {
 	struct rhash_head	node;		/* dd->cache, under dd->lock */
 	struct list_head	list;		/* dd->entry_list, RCU */
-	struct list_head	mcast;		/* dd->mcast_list if MULTICAST */
 	struct dmvpn_entry_key	key;
 	struct dmvpn_peer __rcu	*peer;		/* reference held; NULL if none */
 	u8			type;		/* enum dmvpn_entry_type */
@@ -270,7 +271,7 @@ struct dmvpn_dev {
 	spinlock_t		lock;		/* writers of cache and peers */
 	struct rhashtable	cache;		/* dmvpn_entry by key */
 	struct list_head	entry_list;	/* all entries, for dumps */
-	struct list_head	mcast_list;	/* entries flagged MULTICAST */
+	struct list_head	mcast_list;	/* peers of MULTICAST entries */
 	unsigned int		n_entries;
 	/* Prefix lengths present, for the longest-prefix-match fallback. */
 	DECLARE_BITMAP(plens4, 33);

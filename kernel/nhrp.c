@@ -368,6 +368,10 @@ static void dmvpn_nhrp_dispatch(struct dmvpn_nhrp_rx *rx)
 		dmvpn_count(dd, DMVPN_CNT_NHRP_RX_UNSUPPORTED);
 		return;
 	}
+	/* Decoded first: an error indication goes back to the sender. */
+	dmvpn_addr_from_wire(&rx->src_nbma, m->src_nbma, m->nbma_len);
+	dmvpn_addr_from_wire(&rx->src_proto, m->src_proto, m->proto_len);
+	dmvpn_addr_from_wire(&rx->dst_proto, m->dst_proto, m->proto_len);
 	secret = dmvpn_nhrp_secret(dd, &secret_len);
 	if (secret && !nhrp_msg_auth_ok(m, secret, secret_len)) {
 		dmvpn_count(dd, DMVPN_CNT_NHRP_RX_AUTH);
@@ -376,9 +380,6 @@ static void dmvpn_nhrp_dispatch(struct dmvpn_nhrp_rx *rx)
 		dmvpn_nhrp_error(rx, NHRP_EI_AUTH_FAILURE, 0);
 		return;
 	}
-	dmvpn_addr_from_wire(&rx->src_nbma, m->src_nbma, m->nbma_len);
-	dmvpn_addr_from_wire(&rx->src_proto, m->src_proto, m->proto_len);
-	dmvpn_addr_from_wire(&rx->dst_proto, m->dst_proto, m->proto_len);
 
 	switch (m->type) {
 	case NHRP_REGISTRATION_REQUEST:
@@ -464,6 +465,9 @@ int dmvpn_nhrp_init(struct dmvpn_dev *dd)
 	spin_lock_init(&dd->quota_lock);
 	atomic_set(&dd->nhrp_reqid, 0);
 	dmvpn_nhrp_answers_init(dd);
+	/* Full quota from the start, whatever jiffies' initial value. */
+	dd->quota_stamp = jiffies;
+	dd->quota_left = dd->cfg.max_send;
 	dd->nhrp_msg = kzalloc(sizeof(*dd->nhrp_msg), GFP_KERNEL);
 	dd->nhrp_buf = kmalloc(DMVPN_NHRP_BUF, GFP_KERNEL);
 	if (!dd->nhrp_msg || !dd->nhrp_buf) {

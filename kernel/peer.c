@@ -71,6 +71,7 @@ struct dmvpn_peer *dmvpn_peer_get_or_create(struct dmvpn_dev *dd,
 		goto err_stats;
 	peer->nbma = *nbma;
 	peer->dd = dd;
+	INIT_LIST_HEAD(&peer->mcast);
 	peer->created = jiffies;
 	refcount_set(&peer->refcnt, 1);
 	if (rhashtable_insert_fast(&dd->peers, &peer->node, dmvpn_peer_params))

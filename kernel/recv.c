@@ -165,6 +165,11 @@ static unsigned int dmvpn_gre_rcv(struct net *net, struct sk_buff *skb,
 		DEV_STATS_INC(dd->dev, rx_errors);
 		return NF_DROP;
 	}
+	/* A device that is down speaks no NHRP either (Cisco: shutdown). */
+	if (unlikely(!(dd->dev->flags & IFF_UP))) {
+		DEV_STATS_INC(dd->dev, rx_dropped);
+		return NF_DROP;
+	}
 	if (g.proto == htons(ETH_P_NHRP)) {
 		/* The control plane wants the NHRP packet alone. */
 		if (!pskb_pull(skb, off + g.len)) {
@@ -176,10 +181,6 @@ static unsigned int dmvpn_gre_rcv(struct net *net, struct sk_buff *skb,
 	}
 	if (g.proto != htons(ETH_P_IP) && g.proto != htons(ETH_P_IPV6)) {
 		dmvpn_count(dd, DMVPN_CNT_RX_BAD_PROTO);
-		DEV_STATS_INC(dd->dev, rx_dropped);
-		return NF_DROP;
-	}
-	if (unlikely(!(dd->dev->flags & IFF_UP))) {
 		DEV_STATS_INC(dd->dev, rx_dropped);
 		return NF_DROP;
 	}

@@ -304,12 +304,8 @@ static void dmvpn_xmit_peer(struct dmvpn_dev *dd, struct dmvpn_peer *peer,
 static void dmvpn_xmit_mcast(struct dmvpn_dev *dd, struct sk_buff *skb)
 {
 	struct dmvpn_peer *peer, *last = NULL;
-	struct dmvpn_entry *e;
 
-	list_for_each_entry_rcu(e, &dd->mcast_list, mcast) {
-		peer = rcu_dereference(e->peer);
-		if (!peer || dmvpn_entry_expired(e))
-			continue;
+	list_for_each_entry_rcu(peer, &dd->mcast_list, mcast) {
 		if (last) {
 			struct sk_buff *copy = skb_clone(skb, GFP_ATOMIC);
 
