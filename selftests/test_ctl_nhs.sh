@@ -3,7 +3,8 @@
 #
 # The userspace surface of the NHRP engine: NHS lists through ip link and
 # dmvpnctl, refusals with the kernel's explanation, every counter of the
-# header in dmvpnctl stats, and dmvpnctl monitor seeing a real
+# header in dmvpnctl stats, dmvpnctl's output for people (a terminal, -p)
+# and for scripts (a pipe: the dump), and dmvpnctl monitor seeing a real
 # registration.
 #
 #   $cfg: lone namespace, eth0 (dummy) 192.0.2.2/24: configuration only
@@ -19,7 +20,7 @@
 #   dmvpn0:          10.0.0.1/24       10.0.0.2/24
 set -u
 source "$(dirname "$0")/lib.sh"
-require_cmd ip jq awk
+require_cmd ip jq awk script unshare
 load_dmvpn
 [ -f "$IP_LIB_DIR/link_dmvpn.so" ] || skip_all "iproute2 plugin not built"
 
@@ -39,7 +40,7 @@ ctl_nhs()
 	n "$1" "$DMVPNCTL" -j nhs "$2" | jq -c '[.[] | {proto, nbma, priority}]'
 }
 
-ktap_plan 8
+ktap_plan 9
 
 create()
 {
@@ -80,9 +81,96 @@ ctl_list()
 	jq -e 'length == 2 and all(.[]; (.state | IN("probing", "up", "down")) and
 		(.sent | type == "number") and (.replies | type == "number") and
 		.dev == "d0")' <<< "$j" >/dev/null &&
-	n "$cfg" "$DMVPNCTL" nhs d0 | grep -q '^192\.0\.2\.9 *dynamic *2 '
+	n "$cfg" "$DMVPNCTL" -p nhs d0 | grep -q '^192\.0\.2\.9 *dynamic *2 '
 }
 run_test "dmvpnctl nhs lists both with state and counters" ctl_list
+
+# on_tty CMD...: CMD with its stdout on a pseudo-terminal (script(1)), CR
+# dropped. The guest mounts no devpts: a private one in a mount namespace.
+on_tty()
+{
+	local out
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	out=$(unshare -m bash -c 'mountpoint -q /dev/pts ||
+		{ mkdir -p /dev/pts &&
+		  mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts &&
+		  mount --bind /dev/pts/ptmx /dev/ptmx; } || exit 1
+		exec script -qec "$*" /dev/null' on_tty "$@" 2>&1) || return 1
+	printf '%s\n' "${out//$'\r'/}"
+}
+
+# untimed KIND=COLS...: the dump on stdin with the fields COLS (times,
+# which tick between two calls) of lines whose 2nd field is KIND (* any)
+# replaced by T when they are a number or "-".
+untimed()
+{
+	awk -F'\t' -v OFS='\t' -v spec="$*" '
+		BEGIN { ns = split(spec, s, " ") }
+		{
+			for (k = 1; k <= ns; k++) {
+				split(s[k], kv, "=")
+				if (kv[1] != "*" && kv[1] != $2)
+					continue
+				nc = split(kv[2], c, ",")
+				for (i = 1; i <= nc; i++)
+					if ($c[i] ~ /^([0-9]+|-)$/)
+						$c[i] = "T"
+			}
+			print
+		}'
+}
+
+# The dump, as dmvpnctl(8) documents it: per object the -j values in this
+# order, "-" for an absent one, joined by tabs.
+tsv='map(if . == null or . == "" then "-" else tostring end) | join("\t")'
+nhs_f='.nbma, .proto, .priority, .state, .uptime, .expires, ."request-id",
+	."last-code", ."nat-nbma", ."learned-proto", .sent, .replies'
+entry_f='.proto, .prefixlen, .nbma, .type,
+	(.flags | if length > 0 then join(",") else "-" end), .expires, .age,
+	."nbma-claimed", .via, .mtu'
+declare -A dump_jq=(
+	[nhs]=".[] | [.dev, $nhs_f] | $tsv"
+	[cache]=".[] | [.dev, $entry_f] | $tsv"
+	[peers]='.[] | [.dev, .nbma, ."rx-packets", ."rx-bytes", ."tx-packets",
+		."tx-bytes", .pmtu, .age, .entries] | '"$tsv"
+	[stats]=".dev as \$d | del(.dev) | to_entries[] | [\$d, .key, .value] | $tsv"
+	[show]='.[] | .ifname as $d |
+		[$d, "interface", .type, (.nhs | length),
+		 ([.nhs[] | select(.state == "up")] | length),
+		 ([.peers[] | select(.nbma != null)] | length),
+		 ([.peers[].entries[]] | length)],
+		(.nhs[] | [$d, "nhs", '"$nhs_f"']),
+		(.peers[].entries[] | [$d, "entry", '"$entry_f"', .state, .attrs])
+		| '"$tsv"
+)
+declare -A dump_times=([nhs]='*=6,7' [cache]='*=7,8' [peers]='*=8'
+	[stats]='' [show]='nhs=7,8 entry=8,9')
+
+dump_format()
+{
+	local c got want ok=0 tty
+	for c in nhs cache peers stats show; do
+		got=$(n "$cfg" "$DMVPNCTL" "$c" d0 | untimed "${dump_times[$c]}")
+		want=$(n "$cfg" "$DMVPNCTL" -j "$c" d0 | jq -r "${dump_jq[$c]}" |
+			untimed "${dump_times[$c]}")
+		echo "# $c: $(wc -l <<< "$got") lines, e.g. $(head -1 <<< "$got" | tr '\t' '|')"
+		if [ -z "$want" ] || [ "$got" != "$want" ]; then
+			echo "# $c: dump differs from -j:"
+			diff <(echo "$want") <(echo "$got") | sed 's/^/#   /'
+			ok=1
+		fi
+	done
+	# A person gets the layout made for people, with or without a pipe.
+	tty=$(on_tty ip netns exec "$cfg" "$DMVPNCTL" nhs d0) ||
+		{ echo "# no pseudo-terminal: $tty"; return 1; }
+	grep -q '^192\.0\.2\.9 *dynamic *2 ' <<< "$tty" || ok=1
+	tty=$(on_tty ip netns exec "$cfg" "$DMVPNCTL" show d0)
+	[ "$(head -1 <<< "$tty")" = "$(n "$cfg" "$DMVPNCTL" -p show d0 | head -1)" ] &&
+		grep -q '^Legend:' <<< "$tty" || ok=1
+	! n "$cfg" "$DMVPNCTL" show d0 | grep -q 'Legend' || ok=1
+	return $ok
+}
+run_test "not a terminal: one tab-separated line per object, as -j; a terminal or -p: the layout for people" dump_format
 
 ctl_change()
 {
@@ -220,8 +308,9 @@ registered()
 	h=$(n "$hub" "$DMVPNCTL" -j show dmvpn0) || return 1
 	echo "# spoke: $(jq -c '.[0] | {type, nhs: [.nhs[] | {nbma, state, "learned-proto", replies}]}' <<< "$s")"
 	echo "# hub:   $(jq -c '.[0] | {type, peers: [.peers[] | {nbma, e: [.entries[] | {proto, attrs, state}]}]}' <<< "$h")"
-	n "$spoke" "$DMVPNCTL" show dmvpn0 | grep -q 'type: spoke' &&
-	n "$hub" "$DMVPNCTL" show dmvpn0 | grep -q 'type: hub' &&
+	n "$spoke" "$DMVPNCTL" show dmvpn0 | grep -q $'^dmvpn0\tinterface\tspoke\t1\t1\t' &&
+	n "$hub" "$DMVPNCTL" show dmvpn0 | grep -q $'^dmvpn0\tinterface\thub\t0\t0\t' &&
+	n "$spoke" "$DMVPNCTL" -p show dmvpn0 | grep -q 'type: spoke' &&
 	jq -e '.[0] | .type == "spoke" and (.nhs | length == 1) and
 		.nhs[0].state == "up" and .nhs[0].replies >= 1 and
 		(.nhs[0].expires | type == "number")' <<< "$s" >/dev/null &&

@@ -99,7 +99,7 @@ to_natted()
 		echo "# first pings via the hub lost"
 	wait_for 10 bound "$s1" 10.0.0.13 192.0.2.4 resolved || {
 		echo "# s1 did not resolve 10.0.0.13 to 192.0.2.4:"
-		n "$s1" "$DMVPNCTL" cache dmvpn0 | sed 's/^/# /'
+		n "$s1" "$DMVPNCTL" -p cache dmvpn0 | sed 's/^/# /'
 		return 1
 	}
 	d0=$(peer_stat "$s1" 192.0.2.4 tx-packets)

@@ -78,7 +78,7 @@ all_registered()
 		wait_for 15 registered 10.0.0.$i 192.0.2.$i || { echo "# 10.0.0.$i missing"; return 1; }
 		wait_for 10 registered fd00::$i 192.0.2.$i || { echo "# fd00::$i missing"; return 1; }
 	done
-	n "$hub" "$DMVPNCTL" cache dmvpn0 | sed -n '1,6p' | sed 's/^/# /'
+	n "$hub" "$DMVPNCTL" -p cache dmvpn0 | sed -n '1,6p' | sed 's/^/# /'
 	echo "# hub accepted $(stat "$hub" nhrp-reg-accepted) registrations"
 }
 run_test "three spokes register (IPv4 and IPv6), hub has no per-spoke config" all_registered

@@ -61,7 +61,7 @@ lan_prefix()
 	n "$s1" ping -q -c 2 -i 0.3 -W 1 10.3.0.5 >/dev/null
 	wait_for 10 sh -c "[ \"\$(ip netns exec $s1 $DMVPNCTL -j cache dmvpn0 | jq -r '.[] | select(.proto == \"10.3.0.0\" and .prefixlen == 24) | .type')\" = resolved ]" ||
 		{
-			n "$s1" "$DMVPNCTL" cache dmvpn0 | sed 's/^/# /'
+			n "$s1" "$DMVPNCTL" -p cache dmvpn0 | sed 's/^/# /'
 			for ns in "$hub" "$s1" "$s2"; do
 				n "$ns" "$DMVPNCTL" -j stats dmvpn0 |
 					jq -c 'with_entries(select(.key | test("nhrp-r|via")))'

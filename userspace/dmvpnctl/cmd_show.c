@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* cache, peers, stats and show: read-only views of the kernel state. */
+/*
+ * cache, peers, stats, nhs and show: read-only views of the kernel state,
+ * each in three forms: -j JSON, the human layout (a terminal, or -p) and
+ * the dump for scripts (see output.c); dmvpnctl(8) lists the dump fields.
+ */
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +111,12 @@ static int show_entry(struct nlattr **attrs, void *arg)
 		json_object_array_add(v->doc, o);
 		return 0;
 	}
+	if (!pretty_output) {
+		dump_begin(dev);
+		entry_dump_fields(&e);
+		dump_end();
+		return 0;
+	}
 	printf("%s%s/%u", v->count++ ? "\n" : "", e.proto, e.plen);
 	if (e.via[0])
 		printf(" via %s", e.via);
@@ -173,6 +183,23 @@ static int show_peer(struct nlattr **attrs, void *arg)
 		json_object_array_add(v->doc, o);
 		return 0;
 	}
+	if (!pretty_output) {
+		/* nbma rx-packets rx-bytes tx-packets tx-bytes pmtu age entries */
+		dump_begin(dev);
+		dump_str(nb);
+		dump_num(1, get_u64(p[DMVPN_PEER_A_RX_PACKETS]));
+		dump_num(1, get_u64(p[DMVPN_PEER_A_RX_BYTES]));
+		dump_num(1, get_u64(p[DMVPN_PEER_A_TX_PACKETS]));
+		dump_num(1, get_u64(p[DMVPN_PEER_A_TX_BYTES]));
+		dump_num(!!p[DMVPN_PEER_A_PMTU], p[DMVPN_PEER_A_PMTU] ?
+			 nla_get_u32(p[DMVPN_PEER_A_PMTU]) : 0);
+		dump_num(!!p[DMVPN_PEER_A_AGE], p[DMVPN_PEER_A_AGE] ?
+			 nla_get_u32(p[DMVPN_PEER_A_AGE]) : 0);
+		dump_num(!!p[DMVPN_PEER_A_ENTRIES], p[DMVPN_PEER_A_ENTRIES] ?
+			 nla_get_u32(p[DMVPN_PEER_A_ENTRIES]) : 0);
+		dump_end();
+		return 0;
+	}
 	printf("%s dev %s entries %u rx %llu pkts %llu bytes tx %llu pkts %llu bytes",
 	       nb, dev,
 	       p[DMVPN_PEER_A_ENTRIES] ? nla_get_u32(p[DMVPN_PEER_A_ENTRIES]) : 0,
@@ -208,18 +235,25 @@ static int show_stats(struct nlattr **attrs, void *arg)
 	if (v->doc) {
 		o = json_object_new_object();
 		json_object_object_add(o, "dev", json_object_new_string(dev));
-	} else {
+	} else if (pretty_output) {
 		printf("%s%s:\n", v->count ? "\n" : "", dev);
 	}
+	/* The dump: one line per counter, "DEV NAME VALUE", in uapi order. */
 	for (i = 0; i <= DMVPN_STATS_A_MAX; i++) {
 		if (!stat_names[i] || !s[i])
 			continue;
-		if (o)
+		if (o) {
 			json_object_object_add(o, stat_names[i],
 					       json_object_new_int64(nla_get_u64(s[i])));
-		else
+		} else if (pretty_output) {
 			printf("  %-20s %llu\n", stat_names[i],
 			       (unsigned long long)nla_get_u64(s[i]));
+		} else {
+			dump_begin(dev);
+			dump_str(stat_names[i]);
+			dump_num(1, nla_get_u64(s[i]));
+			dump_end();
+		}
 	}
 	if (o)
 		json_object_array_add(v->doc, o);
@@ -282,6 +316,12 @@ static int show_nhs(struct nlattr **attrs, void *arg)
 		json_object_object_add(o, "dev", json_object_new_string(dev));
 		nhs_json_fill(o, &n);
 		json_object_array_add(v->doc, o);
+		return 0;
+	}
+	if (!pretty_output) {
+		dump_begin(dev);
+		nhs_dump_fields(&n);
+		dump_end();
 		return 0;
 	}
 	if (ifindex != v->ifindex) {
@@ -540,6 +580,57 @@ static void show_dev_text(const struct show_dev *d, const struct show_list *nhs,
 	}
 }
 
+/*
+ * The dump of show: per device an "interface" line (type, NHSes, of them
+ * up, peers, entries), an "nhs" line per NHS with the fields of `nhs`, an
+ * "entry" line per row with the fields of `cache`, then state and attrs.
+ */
+static void show_dev_dump(const struct show_dev *d, const struct show_list *nhs,
+			  const struct show_list *rows)
+{
+	const struct show_row *n = nhs->v, *r = rows->v;
+	size_t i, nn = 0, up = 0, peers = 0, ents = 0;
+	char attrs[8];
+
+	for (i = 0; i < nhs->n; i++)
+		if (n[i].ifindex == d->ifindex) {
+			nn++;
+			up += n[i].n.state == DMVPN_NHS_UP;
+		}
+	for (i = 0; i < rows->n; i++)
+		if (r[i].ifindex == d->ifindex) {
+			ents++;
+			peers += r[i].e.nbma[0] && (i == 0 || r[i - 1].ifindex != d->ifindex ||
+						   strcmp(r[i - 1].e.nbma, r[i].e.nbma));
+		}
+	dump_begin(d->name);
+	dump_str("interface");
+	dump_str(nn ? "spoke" : "hub");
+	dump_num(1, nn);
+	dump_num(1, up);
+	dump_num(1, peers);
+	dump_num(1, ents);
+	dump_end();
+	for (i = 0; i < nhs->n; i++) {
+		if (n[i].ifindex != d->ifindex)
+			continue;
+		dump_begin(d->name);
+		dump_str("nhs");
+		nhs_dump_fields(&n[i].n);
+		dump_end();
+	}
+	for (i = 0; i < rows->n; i++) {
+		if (r[i].ifindex != d->ifindex)
+			continue;
+		dump_begin(d->name);
+		dump_str("entry");
+		entry_dump_fields(&r[i].e);
+		dump_str(row_state(&r[i], nhs));
+		dump_str(row_attrs(&r[i].e, attrs));
+		dump_end();
+	}
+}
+
 static json_object *show_dev_json(const struct show_dev *d,
 				  const struct show_list *nhs,
 				  const struct show_list *rows)
@@ -628,7 +719,7 @@ int cmd_show(int argc, char **argv)
 	}
 	qsort(devs.v, devs.n, devs.size, dev_cmp);
 	qsort(rows.v, rows.n, rows.size, row_cmp);
-	if (!doc)
+	if (!doc && pretty_output)
 		printf("Legend: Attrb --> S - Static, D - Dynamic, R - Resolved,\n"
 		       "        I - Incomplete, X - Negative, L - Local, N - NATed,\n"
 		       "        U - Unique, H - NHS, M - Multicast\n");
@@ -637,8 +728,10 @@ int cmd_show(int argc, char **argv)
 
 		if (doc)
 			json_object_array_add(doc, show_dev_json(d, &nhs, &rows));
-		else
+		else if (pretty_output)
 			show_dev_text(d, &nhs, &rows);
+		else
+			show_dev_dump(d, &nhs, &rows);
 	}
 	out_end(doc);
 out:

@@ -13,6 +13,7 @@
 #define EXIT_USAGE	2	/* bad command line */
 
 extern int json_output;
+extern int pretty_output;	/* human layout: stdout is a terminal, or -p */
 
 struct ctl_cmd {
 	const char *name;
@@ -32,10 +33,19 @@ const char *addr_format(const void *bytes, int len, char *buf, size_t size);
 int dev_ifindex(const char *name);
 const char *dev_name(uint32_t ifindex, char *buf);
 
-/* output.c: human text or, with -j, one JSON document */
+/*
+ * output.c: with -j one JSON document; else the human layout on a
+ * terminal (or with -p), or the dump: one line per object, tab-separated
+ * fields in a fixed order, the device first, "-" for an absent value.
+ */
 json_object *out_begin_list(void);
 void out_end(json_object *doc);
+void dump_begin(const char *dev);
+void dump_str(const char *s);
+void dump_num(int has, uint64_t v);
+void dump_end(void);
 const char *flags_words(uint32_t flags, char *buf, size_t size);
+const char *flags_list(uint32_t flags, char *buf, size_t size);
 json_object *flags_json(uint32_t flags);
 const char *entry_type_name(uint8_t type);
 int usage_error(const char *usage);
@@ -57,9 +67,11 @@ struct ctl_nhs {
 };
 int entry_parse(struct nlattr *nest, struct ctl_entry *e);
 void entry_json_fill(json_object *o, const struct ctl_entry *e);
+void entry_dump_fields(const struct ctl_entry *e);
 const char *entry_prefix(const struct ctl_entry *e, char *buf, size_t size);
 int nhs_parse(struct nlattr *nest, struct ctl_nhs *n);
 void nhs_json_fill(json_object *o, const struct ctl_nhs *n);
+void nhs_dump_fields(const struct ctl_nhs *n);
 const char *nhs_state_name(uint8_t state);
 const char *duration_format(uint32_t s, char *buf, size_t size);
 const char *event_name(uint8_t event);

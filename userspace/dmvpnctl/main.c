@@ -6,10 +6,12 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "dmvpnctl.h"
 #include "nl.h"
 
 int json_output;
+int pretty_output;
 
 static const struct ctl_cmd cmds[] = {
 	{ "show", cmd_show, "show [DEV]" },
@@ -74,10 +76,12 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "Usage: dmvpnctl [-j] COMMAND [ARGS]\n\nCommands:\n");
+	fprintf(f, "Usage: dmvpnctl [-j|-p] COMMAND [ARGS]\n\nCommands:\n");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %s\n", cmds[i].usage);
 	fprintf(f, "\n  -j       JSON output\n"
+		"  -p       the human layout even when stdout is not a terminal\n"
+		"           (otherwise: one tab-separated line per object)\n"
 		"  -b FILE  run the commands in FILE (- = stdin), one per line\n\n"
 		"Exit status: 0 success, 1 the kernel refused or netlink failed,\n"
 		"2 usage error.\n");
@@ -88,10 +92,14 @@ int main(int argc, char **argv)
 	const struct ctl_cmd *c;
 	int rc;
 
+	/* People get the layout made for them, pipes the stable dump. */
+	pretty_output = isatty(STDOUT_FILENO);
 	argc--, argv++;
 	while (argc && argv[0][0] == '-') {
 		if (!strcmp(argv[0], "-j") || !strcmp(argv[0], "--json")) {
 			json_output = 1;
+		} else if (!strcmp(argv[0], "-p") || !strcmp(argv[0], "--pretty")) {
+			pretty_output = 1;
 		} else if (!strcmp(argv[0], "-b") && argc > 1) {
 			return run_batch(argv[1]);
 		} else if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Cache entry and NHS nests: parsed in one place, turned into JSON in one
- * place, so cache, nhs, show and monitor spell every field the same way.
+ * Cache entry and NHS nests: parsed in one place, turned into JSON and into
+ * dump fields in one place each, so cache, nhs, show and monitor spell every
+ * field the same way. The dump fields come in the order of the JSON keys.
  */
 #include <stdio.h>
 #include <string.h>
@@ -74,6 +75,23 @@ void entry_json_fill(json_object *o, const struct ctl_entry *e)
 	add_u32(o, "mtu", e->has_mtu, e->mtu);
 }
 
+/* proto prefixlen nbma type flags expires age nbma-claimed via mtu */
+void entry_dump_fields(const struct ctl_entry *e)
+{
+	char fl[80];
+
+	dump_str(e->proto);
+	dump_num(1, e->plen);
+	dump_str(e->nbma);
+	dump_str(entry_type_name(e->type));
+	dump_str(flags_list(e->flags, fl, sizeof(fl)));
+	dump_num(e->has_expires, e->expires);
+	dump_num(e->has_age, e->age);
+	dump_str(e->claimed);
+	dump_str(e->via);
+	dump_num(e->has_mtu, e->mtu);
+}
+
 /* PROTO, or PROTO/PLEN when it is not a host entry. */
 const char *entry_prefix(const struct ctl_entry *e, char *buf, size_t size)
 {
@@ -142,6 +160,26 @@ void nhs_json_fill(json_object *o, const struct ctl_nhs *n)
 	add_str(o, "learned-proto", n->learned);
 	json_object_object_add(o, "sent", json_object_new_int64(n->sent));
 	json_object_object_add(o, "replies", json_object_new_int64(n->replies));
+}
+
+/*
+ * nbma proto priority state uptime expires request-id last-code nat-nbma
+ * learned-proto sent replies
+ */
+void nhs_dump_fields(const struct ctl_nhs *n)
+{
+	dump_str(n->nbma);
+	dump_str(n->proto[0] ? n->proto : "dynamic");
+	dump_num(1, n->priority);
+	dump_str(n->state ? nhs_state_name(n->state) : NULL);
+	dump_num(n->has_uptime, n->uptime);
+	dump_num(n->has_expires, n->expires);
+	dump_num(n->has_request_id, n->request_id);
+	dump_num(n->has_last_code, n->last_code);
+	dump_str(n->nat_nbma);
+	dump_str(n->learned);
+	dump_num(1, n->sent);
+	dump_num(1, n->replies);
 }
 
 /* hh:mm:ss, or NdHHh past a day (as Cisco prints long up times). */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Shared output helpers: flag and type names, the JSON document. */
+/* Shared output helpers: flag and type names, the JSON document, the dump. */
 #include <stdio.h>
 #include <string.h>
 #include "dmvpnctl.h"
@@ -51,6 +51,19 @@ const char *flags_words(uint32_t flags, char *buf, size_t size)
 	return buf;
 }
 
+/* "nat,unique", or "-" without flags: one dump field. */
+const char *flags_list(uint32_t flags, char *buf, size_t size)
+{
+	size_t i, n = 0;
+
+	snprintf(buf, size, "-");
+	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+		if (flags & (1U << i))
+			n += snprintf(buf + n, n < size ? size - n : 0, "%s%s",
+				      n ? "," : "", flag_names[i]);
+	return buf;
+}
+
 json_object *flags_json(uint32_t flags)
 {
 	json_object *arr = json_object_new_array();
@@ -75,6 +88,45 @@ void out_end(json_object *doc)
 	puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
 					    JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(doc);
+}
+
+/*
+ * The dump (stdout not a terminal, no -p, no -j): like `wg show all dump`,
+ * one line per object, fields separated by a tab and never empty.
+ */
+static int dump_fields;
+
+static void dump_sep(void)
+{
+	if (dump_fields++)
+		putchar('\t');
+}
+
+void dump_begin(const char *dev)
+{
+	dump_fields = 0;
+	dump_str(dev);
+}
+
+/* s, or "-" when absent (NULL or empty). */
+void dump_str(const char *s)
+{
+	dump_sep();
+	fputs(s && s[0] ? s : "-", stdout);
+}
+
+void dump_num(int has, uint64_t v)
+{
+	dump_sep();
+	if (has)
+		printf("%llu", (unsigned long long)v);
+	else
+		putchar('-');
+}
+
+void dump_end(void)
+{
+	putchar('\n');
 }
 
 int usage_error(const char *usage)
