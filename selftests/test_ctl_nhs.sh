@@ -5,19 +5,21 @@
 # dmvpnctl, refusals with the kernel's explanation, every counter of the
 # header in dmvpnctl stats, dmvpnctl's output for people (a terminal, -p)
 # and for scripts (a pipe: the dump), and dmvpnctl monitor seeing a real
-# registration.
+# registration, and a withdrawal and a new registration in order.
 #
 #   $cfg: lone namespace, eth0 (dummy) 192.0.2.2/24: configuration only
 #
-#                    +------------- $inet -------------+
-#                    |            bridge br0           |
-#                    +-----+-----------------+---------+
-#                          |                 |
-#   underlay   192.0.2.1   |      192.0.2.2  |
-#                    +-----+--+        +-----+--+
-#                    |  $hub  |        | $spoke |  nhs 10.0.0.1 nbma 192.0.2.1
-#                    +--------+        +--------+
-#   dmvpn0:          10.0.0.1/24       10.0.0.2/24
+#                    +------------------- $inet -------------------+
+#                    |                  bridge br0                 |
+#                    +-----+-----------------+-----------------+---+
+#                          |                 |                 |
+#   underlay   192.0.2.1   |      192.0.2.2  |      192.0.2.3  |
+#                    +-----+--+        +-----+--+        +-----+---+
+#                    |  $hub  |        | $spoke |        | $spoke2 |
+#                    +--------+        +--------+        +---------+
+#   dmvpn0:          10.0.0.1/24       10.0.0.2/24       10.0.0.3/24
+#   nhs:                               10.0.0.1          dynamic
+#                                      nbma 192.0.2.1    nbma 192.0.2.1
 set -u
 source "$(dirname "$0")/lib.sh"
 require_cmd ip jq awk script unshare
@@ -40,7 +42,7 @@ ctl_nhs()
 	n "$1" "$DMVPNCTL" -j nhs "$2" | jq -c '[.[] | {proto, nbma, priority}]'
 }
 
-ktap_plan 9
+ktap_plan 10
 
 create()
 {
@@ -241,8 +243,8 @@ stats_keys()
 run_test "dmvpnctl -j stats has every counter of the uapi header" stats_keys
 
 # Hub and spoke on the bridge: a real registration.
-hub=$(ns_name hub); spoke=$(ns_name spoke)
-topo_create "$hub" "$spoke"
+hub=$(ns_name hub); spoke=$(ns_name spoke); spoke2=$(ns_name spoke2)
+topo_create "$hub" "$spoke" "$spoke2"
 n "$hub" ip link add dmvpn0 type dmvpn local 192.0.2.1
 n "$hub" ip addr add 10.0.0.1/24 dev dmvpn0
 n "$hub" ip link set dmvpn0 up
@@ -319,5 +321,54 @@ registered()
 			(.attrs | test("D")) and .state == "UP"))' <<< "$h" >/dev/null
 }
 run_test "show: spoke registered (NHS up), hub has the spoke as dynamic" registered
+
+lines_ge() { [ "$(wc -l < "$1")" -ge "$2" ]; }	# FILE N
+# hub_entry PROTO: "TYPE NBMA" of the hub's entry for PROTO, or "none".
+hub_entry()
+{
+	n "$hub" "$DMVPNCTL" -j cache dmvpn0 | jq -r --arg p "$1" \
+		'[.[] | select(.proto == $p) | "\(.type) \(.nbma)"][0] // "none"'
+}
+
+# spoke2 registers, withdraws (nhs del: a purge, the hub drops it) and
+# registers again; the hub's monitor sees exactly these three, in order.
+monitor_order()
+{
+	local hpid got want
+	ip netns exec "$hub" "$DMVPNCTL" -j monitor dmvpn0 count 3 \
+		> "$TMPDIR/order.mon" 2> "$TMPDIR/order.err" &
+	hpid=$!
+	wait_for 10 subscribed "$hub" "$hpid" ||
+		{ echo "# monitor did not subscribe"; cat "$TMPDIR/order.err"; return 1; }
+	[ ! -s "$TMPDIR/order.mon" ] || { echo "# early: $(cat "$TMPDIR/order.mon")"; return 1; }
+
+	n "$spoke2" ip link add dmvpn0 type dmvpn local 192.0.2.3 \
+		nhs dynamic nbma 192.0.2.1
+	n "$spoke2" ip addr add 10.0.0.3/24 dev dmvpn0
+	n "$spoke2" ip link set dmvpn0 up
+	wait_for 30 lines_ge "$TMPDIR/order.mon" 1 ||
+		{ echo "# hub saw no registration"; return 1; }
+	echo "# registered: hub has $(hub_entry 10.0.0.3)"
+
+	pp n "$spoke2" "$DMVPNCTL" nhs del dmvpn0 192.0.2.1 || return 1
+	wait_for 30 lines_ge "$TMPDIR/order.mon" 2 ||
+		{ echo "# hub saw no withdrawal; has $(hub_entry 10.0.0.3)"; return 1; }
+	echo "# withdrawn: hub has $(hub_entry 10.0.0.3)"
+	[ "$(hub_entry 10.0.0.3)" = none ] || return 1
+
+	pp n "$spoke2" "$DMVPNCTL" nhs add dmvpn0 dynamic 192.0.2.1 || return 1
+	wait_for 30 exited "$hpid" ||
+		{ echo "# hub saw no new registration"; sed 's/^/# /' "$TMPDIR/order.mon"; return 1; }
+	wait "$hpid" || { echo "# monitor failed: $(cat "$TMPDIR/order.err")"; return 1; }
+	sed 's/^/# /' "$TMPDIR/order.mon"
+	got=$(jq -r '[.event, .ifname, .proto, .prefixlen, .nbma, .type] | join(" ")' \
+		"$TMPDIR/order.mon")
+	want="entry-new dmvpn0 10.0.0.3 32 192.0.2.3 dynamic
+entry-purged dmvpn0 10.0.0.3 32 192.0.2.3 dynamic
+entry-new dmvpn0 10.0.0.3 32 192.0.2.3 dynamic"
+	[ "$got" = "$want" ] || { echo "# want: $want"; return 1; }
+	wait_for 10 test "$(hub_entry 10.0.0.3)" = "dynamic 192.0.2.3"
+}
+run_test "monitor: entry-new, entry-purged on nhs del, entry-new again, in order" monitor_order
 
 ktap_finish
