@@ -425,6 +425,32 @@ void dmvpn_nhrp_res_reply(struct dmvpn_nhrp_rx *rx)
 	dmvpn_count(dd, DMVPN_CNT_NHRP_RES_RESOLVED);
 }
 
+/* Our resolution @reqid was refused by an error: cache it as negative. */
+static void dmvpn_res_failed(struct dmvpn_dev *dd, u32 reqid)
+{
+	struct dmvpn_entry_info info = {
+		.type = DMVPN_ENTRY_NEGATIVE, .holdtime = DMVPN_NEGATIVE_HOLD,
+	};
+	struct dmvpn_entry_key key;
+	struct dmvpn_entry *e;
+	bool found = false;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(e, &dd->entry_list, list) {
+		if (READ_ONCE(e->type) == DMVPN_ENTRY_INCOMPLETE &&
+		    e->reqid == reqid) {
+			key = e->key;
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	if (found) {
+		dmvpn_cache_set(dd, &key.addr, key.plen, &info, NULL);
+		dmvpn_count(dd, DMVPN_CNT_NHRP_RES_NAK);
+	}
+}
+
 void dmvpn_nhrp_error_ind(struct dmvpn_nhrp_rx *rx)
 {
 	struct dmvpn_dev *dd = rx->dd;
@@ -444,6 +470,8 @@ void dmvpn_nhrp_error_ind(struct dmvpn_nhrp_rx *rx)
 			nhs->last_code = rx->m->code;
 			dmvpn_nhs_set_state(nhs, DMVPN_NHS_DOWN);
 		}
+	} else if (type == NHRP_RESOLUTION_REQUEST) {
+		dmvpn_res_failed(dd, reqid);
 	}
 }
 
