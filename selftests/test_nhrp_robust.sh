@@ -257,12 +257,13 @@ quota()
 run_test "max-send 5 max-send-interval 60: 5 replies, 15 counted as quota" quota
 
 # (e) teardown while a storm runs: the device, the module, the namespace.
-# The storm lasts at most 15 s and refreshes 500 addresses over and over,
-# so that the cache stays small; sets storm_pid.
+# The storm lasts until storm_stop (at most 60 s: emulated device
+# re-creation can take many seconds) and refreshes 500 addresses over and
+# over, so that the cache stays small; sets storm_pid.
 storm_bg()
 {
 	ip netns exec "$gen" "$GEN" -s 192.0.2.2 -d 192.0.2.1 -n 100000000 \
-		-w 500 -T 15 > /dev/null 2>&1 &
+		-w 500 -T 60 > /dev/null 2>&1 &
 	storm_pid=$!
 }
 storm_stop() { kill "$storm_pid" 2>/dev/null; wait "$storm_pid" 2>/dev/null; return 0; }

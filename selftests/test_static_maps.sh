@@ -138,10 +138,13 @@ multicast()
 	b1=$(peer_stat "$hub" dmvpn0 192.0.2.3 tx-packets)
 	c1=$(n "$hub" "$DMVPNCTL" -j stats dmvpn0 | jq '."tx-mcast-copies"')
 	echo "# 3 multicast pings: spoke1 +$((a1 - a0)), spoke2 +$((b1 - b0)), extra copies +$((c1 - c0))"
-	# The hub's own MLD/IGMP reports may add to the pings; either way every
-	# multicast packet reaches both peers: one copy made per packet.
-	[ $((a1 - a0)) -ge 3 ] && [ $((b1 - b0)) -eq $((a1 - a0)) ] &&
-	[ $((c1 - c0)) -eq $((a1 - a0)) ]
+	# The hub's own MLD/IGMP reports (multicast) and an occasional unicast
+	# packet may add to the pings: at least the three pings reached both
+	# peers, one copy made for each, and no peer got more copies than
+	# multicast packets were sent.
+	[ $((c1 - c0)) -ge 3 ] && [ $((a1 - a0)) -ge $((c1 - c0)) ] &&
+	[ $((b1 - b0)) -ge $((c1 - c0)) ] &&
+	[ $((a1 - a0)) -le $((c1 - c0 + 1)) ] && [ $((b1 - b0)) -le $((c1 - c0 + 1)) ]
 }
 run_test "multicast replicated to every multicast-flagged entry" multicast
 
