@@ -156,10 +156,13 @@ static void dmvpn_nhs_work(struct work_struct *work)
 	/* Not IFF_UP: that is set only after ndo_open has kicked us. */
 	if (nhs->dead || !netif_running(dd->dev))
 		goto out;
-	if (nhs->state == DMVPN_NHS_UP && time_after_eq(jiffies, nhs->expires))
-		dmvpn_nhs_set_state(nhs, DMVPN_NHS_DOWN);
-	if (nhs->state == DMVPN_NHS_PROBING &&
-	    nhs->tries >= DMVPN_NHS_DOWN_TRIES)
+	/*
+	 * An NHS that let DMVPN_NHS_DOWN_TRIES requests in a row go
+	 * unanswered (about 7 s) is down, even with its registration still
+	 * valid: traffic waiting for resolution fails over to the next one.
+	 */
+	if (nhs->tries >= DMVPN_NHS_DOWN_TRIES ||
+	    (nhs->state == DMVPN_NHS_UP && time_after_eq(jiffies, nhs->expires)))
 		dmvpn_nhs_set_state(nhs, DMVPN_NHS_DOWN);
 	dmvpn_nhs_send_reg(nhs, AF_INET);
 	dmvpn_nhs_send_reg(nhs, AF_INET6);
