@@ -96,5 +96,9 @@ void dmvpn_nhrp_answer_note(struct dmvpn_dev *dd, const struct dmvpn_addr *targe
 			    const struct dmvpn_addr *req_nbma,
 			    const struct dmvpn_addr *req_proto);
 void dmvpn_nhrp_answers_init(struct dmvpn_dev *dd);
+void dmvpn_nhrp_purge_send(struct dmvpn_dev *dd, u16 family,
+			   const struct dmvpn_addr *to,
+			   const struct dmvpn_addr *dst,
+			   const struct dmvpn_addr *target, u32 reqid);
 
 #endif /* _DMVPN_NHRP_H */

@@ -561,36 +561,12 @@ out:
 /* Withdraw our registration: a Purge Request with the registration's id. */
 static void dmvpn_nhs_send_purge(struct dmvpn_nhs *nhs, int idx)
 {
-	struct dmvpn_dev *dd = nhs->dd;
 	const struct dmvpn_addr *nhs_proto = dmvpn_nhs_proto(nhs, idx);
-	u16 family = idx ? AF_INET6 : AF_INET;
-	struct dmvpn_addr proto, nbma;
-	unsigned int secret_len;
-	struct nhrp_builder b;
-	struct nhrp_msg hdr;
-	struct nhrp_cie cie;
-	const u8 *secret;
-	int len;
+	struct dmvpn_dev *dd = nhs->dd;
 
-	if (dmvpn_nhrp_own_proto(dd, family, nhs_proto, &proto) ||
-	    dmvpn_nhrp_local_nbma(dd, &nhs->nbma, &nbma))
-		return;
-	dmvpn_nhrp_msg_init(dd, &hdr, NHRP_PURGE_REQUEST, family);
-	hdr.flags = NHRP_PURGE_FLAG_N;
-	hdr.request_id = nhs->reg[idx].reqid ?: dmvpn_new_reqid(dd);
-	hdr.src_nbma = dmvpn_addr_wire(&nbma);
-	hdr.src_proto = dmvpn_addr_wire(&proto);
-	hdr.dst_proto = dmvpn_addr_wire(nhs_proto ?: &proto);
-	dmvpn_nhrp_self_cie(dd, &cie, &nbma, &proto, dmvpn_addr_bits(&proto), 0);
-	cie.holding_time = 0;
-	secret = dmvpn_nhrp_secret(dd, &secret_len);
-	nhrp_build_start(&b, dd->nhrp_buf, DMVPN_NHRP_BUF, &hdr);
-	nhrp_build_cie(&b, &cie);
-	if (secret)
-		nhrp_build_auth(&b, secret, secret_len);
-	len = nhrp_build_finish(&b);
-	if (!dmvpn_nhrp_send(dd, &nhs->nbma, dd->nhrp_buf, len))
-		dmvpn_count(dd, DMVPN_CNT_NHRP_PURGE_TX);
+	dmvpn_nhrp_purge_send(dd, idx ? AF_INET6 : AF_INET, &nhs->nbma,
+			      nhs_proto, NULL,
+			      nhs->reg[idx].reqid ?: dmvpn_new_reqid(dd));
 }
 
 /*

@@ -60,8 +60,15 @@ void dmvpn_nhrp_answer_note(struct dmvpn_dev *dd, const struct dmvpn_addr *targe
 	dd->n_answers++;
 }
 
-static void dmvpn_nhrp_send_purge(struct dmvpn_dev *dd,
-				  const struct dmvpn_answer *a)
+/*
+ * Send a Purge Request (no reply wanted) to @to, naming @dst (NULL: our
+ * own address) as its destination, for @target (NULL: our own binding,
+ * as a station withdrawing its registration says it).
+ */
+void dmvpn_nhrp_purge_send(struct dmvpn_dev *dd, u16 family,
+			   const struct dmvpn_addr *to,
+			   const struct dmvpn_addr *dst,
+			   const struct dmvpn_addr *target, u32 reqid)
 {
 	struct dmvpn_addr nbma, proto;
 	unsigned int secret_len;
@@ -71,26 +78,32 @@ static void dmvpn_nhrp_send_purge(struct dmvpn_dev *dd,
 	const u8 *secret;
 	int len;
 
-	if (dmvpn_nhrp_own_proto(dd, a->target.family, &a->req_proto, &proto) ||
-	    dmvpn_nhrp_local_nbma(dd, &a->req_nbma, &nbma))
+	if (dmvpn_nhrp_own_proto(dd, family, dst, &proto) ||
+	    dmvpn_nhrp_local_nbma(dd, to, &nbma))
 		return;
-	dmvpn_nhrp_msg_init(dd, &hdr, NHRP_PURGE_REQUEST, a->target.family);
+	dmvpn_nhrp_msg_init(dd, &hdr, NHRP_PURGE_REQUEST, family);
 	hdr.flags = NHRP_PURGE_FLAG_N;
-	hdr.request_id = atomic_inc_return(&dd->nhrp_reqid);
+	hdr.request_id = reqid;
 	hdr.src_nbma = dmvpn_addr_wire(&nbma);
 	hdr.src_proto = dmvpn_addr_wire(&proto);
-	hdr.dst_proto = dmvpn_addr_wire(&a->req_proto);
-	memset(&cie, 0, sizeof(cie));
-	cie.prefix_len = dmvpn_addr_bits(&a->target);
-	cie.proto_len = dmvpn_addr_len(&a->target);
-	cie.proto = dmvpn_addr_wire(&a->target);
+	hdr.dst_proto = dmvpn_addr_wire(dst ?: &proto);
+	if (target) {
+		memset(&cie, 0, sizeof(cie));
+		cie.prefix_len = dmvpn_addr_bits(target);
+		cie.proto_len = dmvpn_addr_len(target);
+		cie.proto = dmvpn_addr_wire(target);
+	} else {
+		dmvpn_nhrp_self_cie(dd, &cie, &nbma, &proto,
+				    dmvpn_addr_bits(&proto), 0);
+		cie.holding_time = 0;
+	}
 	secret = dmvpn_nhrp_secret(dd, &secret_len);
 	nhrp_build_start(&b, dd->nhrp_buf, DMVPN_NHRP_BUF, &hdr);
 	nhrp_build_cie(&b, &cie);
 	if (secret)
 		nhrp_build_auth(&b, secret, secret_len);
 	len = nhrp_build_finish(&b);
-	if (!dmvpn_nhrp_send(dd, &a->req_nbma, dd->nhrp_buf, len))
+	if (!dmvpn_nhrp_send(dd, to, dd->nhrp_buf, len))
 		dmvpn_count(dd, DMVPN_CNT_NHRP_PURGE_TX);
 }
 
@@ -115,7 +128,9 @@ static void dmvpn_nhrp_stale_work(struct work_struct *work)
 		if (i == n)
 			continue;
 		if (!READ_ONCE(dd->nhrp_dead))
-			dmvpn_nhrp_send_purge(dd, a);
+			dmvpn_nhrp_purge_send(dd, a->target.family, &a->req_nbma,
+					      &a->req_proto, &a->target,
+					      atomic_inc_return(&dd->nhrp_reqid));
 		list_del(&a->list);
 		dd->n_answers--;
 		kfree(a);

@@ -31,6 +31,20 @@ static bool dmvpn_nhrp_reject_compulsory(struct dmvpn_nhrp_rx *rx)
 	return true;
 }
 
+/*
+ * Registrations and purges are ours when they name one of our addresses,
+ * or their sender's own (RFC 2332 5.2.3: the NHS address is unknown).
+ * Relaying them between NHSes is not done; they are counted.
+ */
+static bool dmvpn_nhrp_for_us(struct dmvpn_nhrp_rx *rx)
+{
+	if (dmvpn_nhrp_is_local(rx->dd, &rx->dst_proto) ||
+	    dmvpn_addr_equal(&rx->dst_proto, &rx->src_proto))
+		return true;
+	dmvpn_count(rx->dd, DMVPN_CNT_NHRP_RX_UNSUPPORTED);
+	return false;
+}
+
 /* A CIE's code for the registration of @proto from @observed. */
 static u8 dmvpn_reg_check(struct dmvpn_nhrp_rx *rx,
 			  const struct dmvpn_addr *proto, u8 plen)
@@ -75,11 +89,8 @@ void dmvpn_nhrp_reg_request(struct dmvpn_nhrp_rx *rx)
 	struct nhrp_msg hdr;
 	int len;
 
-	if (!dmvpn_nhrp_is_local(dd, &rx->dst_proto) &&
-	    !dmvpn_addr_equal(&rx->dst_proto, &rx->src_proto)) {
-		dmvpn_count(dd, DMVPN_CNT_NHRP_RX_UNSUPPORTED);
+	if (!dmvpn_nhrp_for_us(rx))
 		return;
-	}
 	if (dmvpn_nhrp_reject_compulsory(rx))
 		return;
 	if (dmvpn_nhrp_own_proto(dd, rx->src_proto.family, &rx->src_proto,
@@ -407,11 +418,8 @@ void dmvpn_nhrp_purge_request(struct dmvpn_nhrp_rx *rx)
 	struct nhrp_msg hdr;
 	int len;
 
-	if (!dmvpn_nhrp_is_local(dd, &rx->dst_proto) &&
-	    !dmvpn_addr_equal(&rx->dst_proto, &rx->src_proto)) {
-		dmvpn_count(dd, DMVPN_CNT_NHRP_RX_UNSUPPORTED);
+	if (!dmvpn_nhrp_for_us(rx))
 		return;
-	}
 	dmvpn_count(dd, DMVPN_CNT_NHRP_PURGE_RX);
 	for (i = 0; i < n; i++) {
 		const struct nhrp_cie *cie = nhrp_msg_cie(m, NHRP_LIST_MAIN, i);
