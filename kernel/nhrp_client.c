@@ -199,8 +199,10 @@ void dmvpn_nhrp_reg_reply(struct dmvpn_nhrp_rx *rx)
 	u8 code = 0;
 	int idx;
 
+	/* Only the NHS we asked answers: replies come back from its NBMA. */
 	nhs = dmvpn_nhs_by_reqid(dd, m->request_id, &idx);
-	if (!nhs || dmvpn_family_idx(rx->src_proto.family) != idx) {
+	if (!nhs || dmvpn_family_idx(rx->src_proto.family) != idx ||
+	    !dmvpn_addr_equal(&nhs->nbma, &rx->observed)) {
 		dmvpn_count(dd, DMVPN_CNT_NHRP_RX_UNSOLICITED);
 		return;
 	}
