@@ -173,12 +173,17 @@ err_tstats:
 	return err;
 }
 
-/* Unhook the device from its underlay's receive path; idempotent. */
+/*
+ * Unhook the device from its underlay's receive path; idempotent. The list
+ * node is left as list_del_rcu() leaves it: a receive still walking past
+ * this device must find its way on to the rest of the list (reinitialising
+ * the node made such a walker spin on it forever).
+ */
 static void dmvpn_dev_unhook(struct dmvpn_dev *dd)
 {
-	if (!list_empty(&dd->net_list)) {
+	if (dd->hooked) {
 		dmvpn_netns_detach(dd);
-		INIT_LIST_HEAD(&dd->net_list);
+		dd->hooked = false;
 	}
 }
 
@@ -462,6 +467,7 @@ static int dmvpn_newlink(struct net *src_net, struct net_device *dev,
 		unregister_netdevice(dev);
 		return err;
 	}
+	dd->hooked = true;
 	err = dmvpn_nhs_list_apply(dd, nhs, n_nhs, extack);
 	if (err) {
 		dmvpn_dellink(dev, NULL);

@@ -263,6 +263,7 @@ struct dmvpn_dev {
 	struct net_device	*dev;
 	struct net		*net;		/* underlay namespace */
 	struct list_head	net_list;	/* dmvpn_net->devs, RCU */
+	bool			hooked;		/* on net_list (RTNL) */
 	struct dmvpn_cfg	cfg;
 	unsigned int		hlen;		/* GRE header length */
 	struct gro_cells	gro_cells;
