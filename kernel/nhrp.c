@@ -443,6 +443,16 @@ void dmvpn_nhrp_rcv(struct dmvpn_dev *dd, struct sk_buff *skb,
 		    const struct dmvpn_addr *src)
 {
 	dmvpn_count(dd, DMVPN_CNT_RX_NHRP);
+	/*
+	 * No real NHRP packet comes near this size (and no answer to one
+	 * would fit our reply buffer); refusing them keeps the backlog at a
+	 * few MiB however hostile the sender.
+	 */
+	if (unlikely(skb->len > DMVPN_NHRP_BUF)) {
+		dmvpn_count(dd, DMVPN_CNT_NHRP_RX_MALFORMED);
+		kfree_skb(skb);
+		return;
+	}
 	if (unlikely(READ_ONCE(dd->nhrp_dead) ||
 		     skb_queue_len(&dd->nhrp_rxq) >= DMVPN_NHRP_BACKLOG)) {
 		dmvpn_count(dd, DMVPN_CNT_NHRP_RX_BACKLOG);
