@@ -19,6 +19,8 @@
 #                               192.0.2.i/24 and 2001:db8::i/64 on eth0
 #   topo_site I                 namespace of site I (1-based)
 #   cleanup_add CMD...          run CMD at exit (before namespaces go)
+#   peer_stat NS DEV NBMA KEY   one per-peer counter (dmvpnctl -j peers)
+#   dev_stat NS DEV KEY         one device counter (dmvpnctl -j stats)
 
 KSFT_PASS=0 KSFT_FAIL=1 KSFT_SKIP=4
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -248,3 +250,12 @@ nhrp_capture_check()
 	rm -f "$err"
 	[ "$nhrp" -gt 0 ] && [ "$nbad" -eq 0 ]
 }
+
+peer_stat()
+{
+	n "$1" "$DMVPNCTL" -j peers "$2" |
+		jq -r --arg nbma "$3" --arg k "$4" \
+			'[.[] | select(.nbma == $nbma)][0][$k] // 0'
+}
+
+dev_stat() { n "$1" "$DMVPNCTL" -j stats "$2" | jq -r ".\"$3\""; }

@@ -61,13 +61,6 @@ entry()
 			'[.[] | select(.proto == $p)][0][$k] // empty | tostring'
 }
 nhs_field() { n "$1" "$DMVPNCTL" -j nhs dmvpn0 | jq -r ".[0].\"$2\" // empty"; }
-stat() { n "$1" "$DMVPNCTL" -j stats dmvpn0 | jq -r ".\"$2\""; }
-peer_stat()
-{
-	n "$1" "$DMVPNCTL" -j peers dmvpn0 |
-		jq -r --arg nbma "$2" --arg k "$3" \
-			'[.[] | select(.nbma == $nbma)][0][$k] // 0'
-}
 bound() { [ "$(entry "$1" "$2" nbma)" = "$3" ] && [ "$(entry "$1" "$2" type)" = "$4" ]; }
 
 ktap_plan 7
@@ -102,9 +95,9 @@ to_natted()
 		n "$s1" "$DMVPNCTL" -p cache dmvpn0 | sed 's/^/# /'
 		return 1
 	}
-	d0=$(peer_stat "$s1" 192.0.2.4 tx-packets)
+	d0=$(peer_stat "$s1" dmvpn0 192.0.2.4 tx-packets)
 	n "$s1" ping -q -c 5 -i 0.2 -W 2 10.0.0.13 >/dev/null || return 1
-	d1=$(peer_stat "$s1" 192.0.2.4 tx-packets)
+	d1=$(peer_stat "$s1" dmvpn0 192.0.2.4 tx-packets)
 	echo "# s1 -> NATed s3 direct +$((d1 - d0))"
 	[ $((d1 - d0)) -eq 5 ]
 }
@@ -115,9 +108,9 @@ from_natted()
 	local d0 d1
 	wait_for 5 bound "$s3" 10.0.0.2 192.0.2.2 resolved ||
 		{ echo "# s3 did not learn s1"; return 1; }
-	d0=$(peer_stat "$s3" 192.0.2.2 tx-packets)
+	d0=$(peer_stat "$s3" dmvpn0 192.0.2.2 tx-packets)
 	n "$s3" ping -q -c 5 -i 0.2 -W 2 10.0.0.2 >/dev/null || return 1
-	d1=$(peer_stat "$s3" 192.0.2.2 tx-packets)
+	d1=$(peer_stat "$s3" dmvpn0 192.0.2.2 tx-packets)
 	echo "# NATed s3 -> s1 direct +$((d1 - d0))"
 	[ $((d1 - d0)) -eq 5 ]
 }
@@ -126,14 +119,14 @@ run_test "NATed spoke to spoke: direct" from_natted
 unique_refused()
 {
 	local nu0
-	nu0=$(stat "$hub" nhrp-reg-not-unique)
+	nu0=$(dev_stat "$hub" dmvpn0 nhrp-reg-not-unique)
 	spoke_up "$imp" 192.0.2.3 10.0.0.2
 	wait_for 10 sh -c "[ \"\$(ip netns exec $imp $DMVPNCTL -j nhs dmvpn0 | jq -r '.[0].\"last-code\"')\" = 14 ]" ||
 		{ echo "# no code 14 at the impostor"; return 1; }
 	echo "# impostor: state $(nhs_field "$imp" state), last code $(nhs_field "$imp" last-code);" \
-		"hub not-unique $nu0 -> $(stat "$hub" nhrp-reg-not-unique)"
+		"hub not-unique $nu0 -> $(dev_stat "$hub" dmvpn0 nhrp-reg-not-unique)"
 	[ "$(nhs_field "$imp" state)" = down ] &&
-	[ "$(stat "$hub" nhrp-reg-not-unique)" -gt "$nu0" ] &&
+	[ "$(dev_stat "$hub" dmvpn0 nhrp-reg-not-unique)" -gt "$nu0" ] &&
 	bound "$hub" 10.0.0.2 192.0.2.2 dynamic
 }
 run_test "unique: another NBMA claiming a registered address is refused (code 14)" unique_refused
@@ -141,12 +134,12 @@ run_test "unique: another NBMA claiming a registered address is refused (code 14
 after_purge()
 {
 	local p0
-	p0=$(stat "$hub" nhrp-purge-rx)
+	p0=$(dev_stat "$hub" dmvpn0 nhrp-purge-rx)
 	pp n "$s1" "$DMVPNCTL" nhs del dmvpn0 192.0.2.1
 	wait_for 10 bound "$hub" 10.0.0.2 192.0.2.3 dynamic ||
 		{ echo "# impostor not registered after the purge"; return 1; }
-	echo "# hub purges $p0 -> $(stat "$hub" nhrp-purge-rx); 10.0.0.2 now at $(entry "$hub" 10.0.0.2 nbma)"
-	[ "$(stat "$hub" nhrp-purge-rx)" -gt "$p0" ] &&
+	echo "# hub purges $p0 -> $(dev_stat "$hub" dmvpn0 nhrp-purge-rx); 10.0.0.2 now at $(entry "$hub" 10.0.0.2 nbma)"
+	[ "$(dev_stat "$hub" dmvpn0 nhrp-purge-rx)" -gt "$p0" ] &&
 	wait_for 10 sh -c "[ \"\$(ip netns exec $imp $DMVPNCTL -j nhs dmvpn0 | jq -r '.[0].state')\" = up ]"
 }
 run_test "after the owner's purge the other NBMA registers" after_purge

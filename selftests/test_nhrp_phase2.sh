@@ -60,13 +60,6 @@ entry()
 		jq -r --arg p "$2" --arg k "$3" \
 			'[.[] | select(.proto == $p)][0][$k] // empty'
 }
-peer_stat()
-{
-	n "$1" "$DMVPNCTL" -j peers dmvpn0 |
-		jq -r --arg nbma "$2" --arg k "$3" \
-			'[.[] | select(.nbma == $nbma)][0][$k] // 0'
-}
-stat() { n "$1" "$DMVPNCTL" -j stats dmvpn0 | jq -r ".\"$2\""; }
 registered() { [ "$(entry "$hub" "$1" type)" = dynamic ] && [ "$(entry "$hub" "$1" nbma)" = "$2" ]; }
 
 ktap_plan 10
@@ -79,7 +72,7 @@ all_registered()
 		wait_for 10 registered fd00::$i 192.0.2.$i || { echo "# fd00::$i missing"; return 1; }
 	done
 	n "$hub" "$DMVPNCTL" -p cache dmvpn0 | sed -n '1,6p' | sed 's/^/# /'
-	echo "# hub accepted $(stat "$hub" nhrp-reg-accepted) registrations"
+	echo "# hub accepted $(dev_stat "$hub" dmvpn0 nhrp-reg-accepted) registrations"
 }
 run_test "three spokes register (IPv4 and IPv6), hub has no per-spoke config" all_registered
 
@@ -99,15 +92,15 @@ ping_ok() { n "$1" ping -q -c "${3:-3}" -i 0.2 -W 2 "$2" >/dev/null; }
 phase1()
 {
 	local h0 h1 d0 d1 r0
-	r0=$(stat "$s1" nhrp-res-sent)
-	h0=$(peer_stat "$s1" 192.0.2.1 tx-packets)
-	d0=$(peer_stat "$s1" 192.0.2.3 tx-packets)
+	r0=$(dev_stat "$s1" dmvpn0 nhrp-res-sent)
+	h0=$(peer_stat "$s1" dmvpn0 192.0.2.1 tx-packets)
+	d0=$(peer_stat "$s1" dmvpn0 192.0.2.3 tx-packets)
 	ping_ok "$s1" 10.3.0.1 5 || return 1
-	h1=$(peer_stat "$s1" 192.0.2.1 tx-packets)
-	d1=$(peer_stat "$s1" 192.0.2.3 tx-packets)
+	h1=$(peer_stat "$s1" dmvpn0 192.0.2.1 tx-packets)
+	d1=$(peer_stat "$s1" dmvpn0 192.0.2.3 tx-packets)
 	echo "# s1 -> hub +$((h1 - h0)), s1 -> s2 direct +$((d1 - d0))"
 	[ $((h1 - h0)) -ge 5 ] && [ $((d1 - d0)) -eq 0 ] &&
-	[ "$(stat "$s1" nhrp-res-sent)" -eq "$r0" ]
+	[ "$(dev_stat "$s1" dmvpn0 nhrp-res-sent)" -eq "$r0" ]
 }
 run_test "Phase 1: spoke to spoke LAN via the hub, no resolution sent" phase1
 
@@ -125,7 +118,7 @@ time_to_direct()
 phase2()
 {
 	local via0 h0 h1 d0 d1 dt
-	via0=$(stat "$s1" tx-via-nhs)
+	via0=$(dev_stat "$s1" dmvpn0 tx-via-nhs)
 	nhrp_capture_start "$s1" eth0 "$TMPDIR/p2.pcap" || return 1
 	# The first packets go via the hub while s1 resolves 10.0.0.4.
 	n "$s1" ping -q -c 5 -i 0.05 -W 2 10.4.0.1 >/dev/null
@@ -134,17 +127,17 @@ phase2()
 	nhrp_capture_stop "$TMPDIR/p2.pcap"
 	dt=$(time_to_direct "$TMPDIR/p2.pcap")
 	echo "# first packet to direct path: ${dt:-?} s (underlay capture)"
-	echo "# via NHS meanwhile: $(( $(stat "$s1" tx-via-nhs) - via0 )) packets"
-	[ -n "$dt" ] && [ "$(stat "$s1" tx-via-nhs)" -gt "$via0" ] || return 1
+	echo "# via NHS meanwhile: $(( $(dev_stat "$s1" dmvpn0 tx-via-nhs) - via0 )) packets"
+	[ -n "$dt" ] && [ "$(dev_stat "$s1" dmvpn0 tx-via-nhs)" -gt "$via0" ] || return 1
 	# Every NHRP packet of the exchange decodes cleanly in tshark.
 	nhrp_capture_check "$TMPDIR/p2.pcap" || return 1
 	# The responder learned the requester from the request.
 	wait_for 5 resolved "$s3" 10.0.0.2 192.0.2.2 || { echo "# s3 did not learn s1"; return 1; }
-	h0=$(peer_stat "$s1" 192.0.2.1 tx-packets)
-	d0=$(peer_stat "$s1" 192.0.2.4 tx-packets)
+	h0=$(peer_stat "$s1" dmvpn0 192.0.2.1 tx-packets)
+	d0=$(peer_stat "$s1" dmvpn0 192.0.2.4 tx-packets)
 	ping_ok "$s1" 10.4.0.1 7 || return 1
-	h1=$(peer_stat "$s1" 192.0.2.1 tx-packets)
-	d1=$(peer_stat "$s1" 192.0.2.4 tx-packets)
+	h1=$(peer_stat "$s1" dmvpn0 192.0.2.1 tx-packets)
+	d1=$(peer_stat "$s1" dmvpn0 192.0.2.4 tx-packets)
 	echo "# after resolution: s1 -> s3 direct +$((d1 - d0)), via hub +$((h1 - h0))"
 	[ $((d1 - d0)) -eq 7 ] && [ $((h1 - h0)) -eq 0 ]
 }
@@ -152,11 +145,11 @@ run_test "Phase 2: resolution via the hub, then the direct path (exact counters)
 
 forwarded()
 {
-	echo "# hub forwarded $(stat "$hub" nhrp-res-forwarded), s3 answered $(stat "$s3" nhrp-res-answered), s1 resolved $(stat "$s1" nhrp-res-resolved)"
-	[ "$(stat "$hub" nhrp-res-forwarded)" -ge 1 ] &&
-	[ "$(stat "$s3" nhrp-res-answered)" -ge 1 ] &&
-	[ "$(stat "$s1" nhrp-res-resolved)" -ge 1 ] &&
-	[ "$(stat "$hub" nhrp-res-answered)" -eq 0 ]
+	echo "# hub forwarded $(dev_stat "$hub" dmvpn0 nhrp-res-forwarded), s3 answered $(dev_stat "$s3" dmvpn0 nhrp-res-answered), s1 resolved $(dev_stat "$s1" dmvpn0 nhrp-res-resolved)"
+	[ "$(dev_stat "$hub" dmvpn0 nhrp-res-forwarded)" -ge 1 ] &&
+	[ "$(dev_stat "$s3" dmvpn0 nhrp-res-answered)" -ge 1 ] &&
+	[ "$(dev_stat "$s1" dmvpn0 nhrp-res-resolved)" -ge 1 ] &&
+	[ "$(dev_stat "$hub" dmvpn0 nhrp-res-answered)" -eq 0 ]
 }
 run_test "hub forwarded the request, the owner answered (hub did not)" forwarded
 
@@ -165,9 +158,9 @@ phase2_v6()
 	local d0 d1
 	n "$s1" ping -q -c 1 -W 2 fd00::3 >/dev/null || return 1
 	wait_for 10 resolved "$s1" fd00::3 192.0.2.3 || { echo "# fd00::3 not resolved"; return 1; }
-	d0=$(peer_stat "$s1" 192.0.2.3 tx-packets)
+	d0=$(peer_stat "$s1" dmvpn0 192.0.2.3 tx-packets)
 	ping_ok "$s1" fd00::3 4 || return 1
-	d1=$(peer_stat "$s1" 192.0.2.3 tx-packets)
+	d1=$(peer_stat "$s1" dmvpn0 192.0.2.3 tx-packets)
 	echo "# IPv6 after resolution: s1 -> s2 direct +$((d1 - d0))"
 	[ $((d1 - d0)) -eq 4 ]
 }
@@ -176,12 +169,12 @@ run_test "Phase 2 with an IPv6 overlay" phase2_v6
 negative()
 {
 	local nak0
-	nak0=$(stat "$hub" nhrp-res-nak)
+	nak0=$(dev_stat "$hub" dmvpn0 nhrp-res-nak)
 	n "$s1" ping -q -c 1 -W 1 10.0.0.99 >/dev/null 2>&1
 	wait_for 10 sh -c "[ \"\$(ip netns exec $s1 $DMVPNCTL -j cache dmvpn0 | jq -r '.[] | select(.proto == \"10.0.0.99\") | .type')\" = negative ]" ||
 		{ echo "# no negative entry"; return 1; }
-	echo "# hub NAKs $nak0 -> $(stat "$hub" nhrp-res-nak)"
-	[ "$(stat "$hub" nhrp-res-nak)" -gt "$nak0" ]
+	echo "# hub NAKs $nak0 -> $(dev_stat "$hub" dmvpn0 nhrp-res-nak)"
+	[ "$(dev_stat "$hub" dmvpn0 nhrp-res-nak)" -gt "$nak0" ]
 }
 run_test "unknown destination: negative answer cached, counted" negative
 
@@ -199,12 +192,12 @@ stale_purged()
 {
 	local p0
 	resolved "$s1" 10.0.0.4 192.0.2.4 || { echo "# s1 lost 10.0.0.4 early"; return 1; }
-	p0=$(stat "$hub" nhrp-purge-tx)
+	p0=$(dev_stat "$hub" dmvpn0 nhrp-purge-tx)
 	pp n "$s3" "$DMVPNCTL" nhs del dmvpn0 192.0.2.1
 	wait_for 10 not_resolved "$s1" 10.0.0.4 ||
 		{ echo "# s1 still holds the stale answer"; return 1; }
-	echo "# hub purge requests $p0 -> $(stat "$hub" nhrp-purge-tx)"
-	[ "$(stat "$hub" nhrp-purge-tx)" -gt "$p0" ]
+	echo "# hub purge requests $p0 -> $(dev_stat "$hub" dmvpn0 nhrp-purge-tx)"
+	[ "$(dev_stat "$hub" dmvpn0 nhrp-purge-tx)" -gt "$p0" ]
 }
 run_test "owner withdraws: hub purges the answer the requester holds" stale_purged
 

@@ -49,7 +49,6 @@ entry()
 		jq -r --arg p "$2" --arg l "$3" --arg k "$4" \
 			'[.[] | select(.proto == $p and (.prefixlen | tostring) == $l)][0][$k] // empty'
 }
-stat() { n "$1" "$DMVPNCTL" -j stats dmvpn0 | jq -r ".\"$2\""; }
 registered() { n "$hub" "$DMVPNCTL" -j cache dmvpn0 | grep -q "\"$1\""; }
 
 ktap_plan 3
@@ -82,14 +81,14 @@ run_test "LAN address resolved to the owner's /24 (covering route)" lan_prefix
 refreshed()
 {
 	local r0 end
-	r0=$(stat "$s1" nhrp-res-sent)
+	r0=$(dev_stat "$s1" dmvpn0 nhrp-res-sent)
 	end=$(( $(date +%s) + HOLD + 3 ))
 	while [ "$(date +%s)" -lt "$end" ]; do
 		n "$s1" ping -q -c 2 -i 0.5 -W 1 10.3.0.5 >/dev/null 2>&1
 	done
-	echo "# resolution requests while in use: $r0 -> $(stat "$s1" nhrp-res-sent)," \
+	echo "# resolution requests while in use: $r0 -> $(dev_stat "$s1" dmvpn0 nhrp-res-sent)," \
 		"entry expires in $(entry "$s1" 10.3.0.0 24 expires) s"
-	[ "$(stat "$s1" nhrp-res-sent)" -gt "$r0" ] &&
+	[ "$(dev_stat "$s1" dmvpn0 nhrp-res-sent)" -gt "$r0" ] &&
 	[ "$(entry "$s1" 10.3.0.0 24 type)" = resolved ]
 }
 run_test "a used resolved entry is refreshed before it expires" refreshed
@@ -97,11 +96,11 @@ run_test "a used resolved entry is refreshed before it expires" refreshed
 expired()
 {
 	local r0
-	r0=$(stat "$s1" nhrp-res-sent)
+	r0=$(dev_stat "$s1" dmvpn0 nhrp-res-sent)
 	wait_for $((HOLD + 5)) sh -c "[ -z \"\$(ip netns exec $s1 $DMVPNCTL -j cache dmvpn0 | jq -r '.[] | select(.proto == \"10.3.0.0\") | .type')\" ]" ||
 		{ echo "# still there"; return 1; }
-	echo "# unused: expired; resolution requests $r0 -> $(stat "$s1" nhrp-res-sent)"
-	[ "$(stat "$s1" nhrp-res-sent)" -le $((r0 + 1)) ]
+	echo "# unused: expired; resolution requests $r0 -> $(dev_stat "$s1" dmvpn0 nhrp-res-sent)"
+	[ "$(dev_stat "$s1" dmvpn0 nhrp-res-sent)" -le $((r0 + 1)) ]
 }
 run_test "an unused resolved entry expires with its holding time" expired
 

@@ -47,13 +47,6 @@ n "$s2" ip addr add 10.2.0.1/24 dev lan0
 n "$s2" ip link set lan0 up
 n "$s1" ip route add 10.2.0.0/24 via 10.0.0.3 dev dmvpn0
 
-# peer_stat NS DEV NBMA KEY: one per-peer counter from dmvpnctl's JSON.
-peer_stat()
-{
-	n "$1" "$DMVPNCTL" -j peers "$2" |
-		jq -r --arg nbma "$3" --arg k "$4" \
-			'[.[] | select(.nbma == $nbma)][0][$k] // 0'
-}
 
 ktap_plan 12
 
