@@ -193,6 +193,7 @@ static void dmvpn_entry_fill(struct dmvpn_entry *e,
 	e->holdtime = min_t(u32, info->holdtime, U16_MAX);
 	/* A request of ours may still be answered: keep its id. */
 	e->reqid = info->reqid ?: e->reqid;
+	e->for_shortcut = info->for_shortcut;
 	e->tries = 0;
 	e->next_try = jiffies;
 	WRITE_ONCE(e->used, 0);		/* "used since the last answer" */
@@ -501,6 +502,8 @@ static void dmvpn_cache_gc(struct work_struct *work)
 			due[n_due++].reqid = e->reqid;
 		}
 	}
+	if (dmvpn_shortcut_gc(dd, due, &n_due, DMVPN_RES_BATCH))
+		timed = true;
 	if (dmvpn_peers_gc(dd, false))
 		timed = true;
 	if (timed)
@@ -517,6 +520,7 @@ int dmvpn_cache_init(struct dmvpn_dev *dd)
 	INIT_LIST_HEAD(&dd->entry_list);
 	INIT_LIST_HEAD(&dd->mcast_list);
 	INIT_DELAYED_WORK(&dd->gc_work, dmvpn_cache_gc);
+	dmvpn_shortcut_init(dd);
 	return rhashtable_init(&dd->cache, &dmvpn_cache_params);
 }
 
@@ -529,6 +533,7 @@ int dmvpn_cache_init(struct dmvpn_dev *dd)
 void dmvpn_cache_destroy(struct dmvpn_dev *dd)
 {
 	cancel_delayed_work_sync(&dd->gc_work);
+	dmvpn_shortcut_flush(dd);
 	dmvpn_cache_flush(dd, 0);
 	spin_lock_bh(&dd->lock);
 	dmvpn_peers_gc(dd, true);

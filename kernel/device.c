@@ -35,6 +35,10 @@ static struct netlink_range_validation dmvpn_max_send_interval_range = {
 	.min = 1, .max = 3600,
 };
 
+static struct netlink_range_validation dmvpn_redirect_timeout_range = {
+	.min = DMVPN_MIN_REDIRECT_TIMEOUT, .max = DMVPN_MAX_REDIRECT_TIMEOUT,
+};
+
 static const struct nla_policy dmvpn_policy[IFLA_DMVPN_MAX + 1] = {
 	[IFLA_DMVPN_LINK]		= { .type = NLA_U32 },
 	[IFLA_DMVPN_LOCAL]		= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
@@ -56,6 +60,8 @@ static const struct nla_policy dmvpn_policy[IFLA_DMVPN_MAX + 1] = {
 	[IFLA_DMVPN_MAX_SEND]		= NLA_POLICY_MIN(NLA_U32, 1),
 	[IFLA_DMVPN_MAX_SEND_INTERVAL]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&dmvpn_max_send_interval_range),
+	[IFLA_DMVPN_REDIRECT_TIMEOUT]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&dmvpn_redirect_timeout_range),
 };
 
 /* An NHS list from IFLA_DMVPN_NHS_LIST, checked before anything changes. */
@@ -222,6 +228,7 @@ static void dmvpn_dev_free(struct net_device *dev)
 
 	kfree(dd->nhrp_msg);
 	kfree(dd->nhrp_buf);
+	dmvpn_redirect_free(dd);
 	free_percpu(dd->counters);
 	free_percpu(dev->tstats);
 	pr_debug("device %p freed\n", dd);
@@ -320,6 +327,7 @@ static void dmvpn_cfg_defaults(struct dmvpn_cfg *cfg)
 	cfg->max_entries = DMVPN_DEFAULT_MAX_ENTRIES;
 	cfg->max_send = DMVPN_DEFAULT_MAX_SEND;
 	cfg->max_send_interval = DMVPN_DEFAULT_MAX_SEND_INTERVAL;
+	cfg->redirect_timeout = DMVPN_DEFAULT_REDIRECT_TIMEOUT;
 }
 
 /* Apply @data to @cfg. All checks that can fail come before any change. */
@@ -385,6 +393,9 @@ static int dmvpn_cfg_parse(struct dmvpn_dev *dd, struct net *net,
 	if (data[IFLA_DMVPN_MAX_SEND_INTERVAL])
 		cfg->max_send_interval =
 			nla_get_u32(data[IFLA_DMVPN_MAX_SEND_INTERVAL]);
+	if (data[IFLA_DMVPN_REDIRECT_TIMEOUT])
+		cfg->redirect_timeout =
+			nla_get_u32(data[IFLA_DMVPN_REDIRECT_TIMEOUT]);
 	a = data[IFLA_DMVPN_AUTH];
 	if (a) {
 		memset(cfg->auth, 0, sizeof(cfg->auth));
@@ -505,6 +516,8 @@ static int dmvpn_changelink(struct net_device *dev, struct nlattr *tb[],
 
 	/* Readers tolerate a mix of old and new scalars for one packet. */
 	dd->cfg = cfg;
+	if (!(cfg.flags & DMVPN_F_SHORTCUT))
+		dmvpn_shortcut_flush(dd);
 	dmvpn_update_hlen(dd);
 	dmvpn_set_dev_addr(dd);
 	if (!tb[IFLA_MTU] && dmvpn_outer_hlen(dd) != old_hlen) {
@@ -524,7 +537,7 @@ static size_t dmvpn_get_size(const struct net_device *dev)
 	       nla_total_size(16) +			/* LOCAL */
 	       nla_total_size(4) +			/* KEY */
 	       nla_total_size(1) + nla_total_size(1) +	/* TTL, TOS */
-	       nla_total_size(4) * 7 +			/* NETWORK_ID .. MAX_SEND_INTERVAL */
+	       nla_total_size(4) * 8 +			/* NETWORK_ID .. REDIRECT_TIMEOUT */
 	       nla_total_size(DMVPN_AUTH_MAXLEN) +	/* AUTH */
 	       nla_total_size(0) + DMVPN_MAX_NHS *	/* NHS_LIST */
 	       (nla_total_size(0) + 2 * nla_total_size(16) + nla_total_size(1));
@@ -571,6 +584,8 @@ static int dmvpn_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_u32(skb, IFLA_DMVPN_MAX_SEND, cfg->max_send) ||
 	    nla_put_u32(skb, IFLA_DMVPN_MAX_SEND_INTERVAL,
 			cfg->max_send_interval) ||
+	    nla_put_u32(skb, IFLA_DMVPN_REDIRECT_TIMEOUT,
+			cfg->redirect_timeout) ||
 	    (cfg->auth_len &&
 	     nla_put(skb, IFLA_DMVPN_AUTH, cfg->auth_len, cfg->auth)))
 		return -EMSGSIZE;

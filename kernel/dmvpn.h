@@ -26,8 +26,10 @@
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/dmvpn.h>
+#include "lpm.h"
 
 struct nhrp_msg;
+struct dmvpn_res_due;
 
 /* An IPv4 or IPv6 address. Always fully zeroed before use: it is a hash key. */
 struct dmvpn_addr {
@@ -125,8 +127,46 @@ struct dmvpn_entry {
 	/* Resolution in progress (incomplete, or refresh of resolved). */
 	u32			reqid;
 	u8			tries;
+	bool			for_shortcut;	/* incomplete: asked by a TI */
 	unsigned long		next_try;	/* jiffies */
 	struct rcu_head		rcu;
+};
+
+/*
+ * A Phase 3 shortcut: traffic to @prefix goes straight to @peer, whatever
+ * route (summary, default, via the hub) brought it to the device: Cisco's
+ * next-hop override. Owned by dd->shortcuts; readers find it under RCU,
+ * writers hold dd->lock; freed with kfree_rcu. Holds a peer reference.
+ */
+struct dmvpn_shortcut {
+	struct dmvpn_lpm_entry	lpm;		/* dd->shortcuts */
+	struct list_head	list;		/* dd->shortcut_list, RCU */
+	struct dmvpn_peer __rcu	*peer;		/* reference held */
+	struct dmvpn_addr	prefix;		/* masked */
+	u8			plen;
+	u8			probing;	/* liveness resolution in flight */
+	u16			holdtime;	/* seconds, as granted */
+	u16			mtu;
+	struct dmvpn_addr	via;		/* egress router's tunnel address */
+	struct dmvpn_addr	claimed;	/* NBMA it claims, when NATed */
+	struct dmvpn_addr	target;		/* address resolved; refreshes */
+	u32			reqid;		/* refresh in flight */
+	unsigned long		expires;	/* jiffies */
+	unsigned long		created;	/* jiffies */
+	unsigned long		used;		/* jiffies, set by transmit */
+	unsigned long		confirmed;	/* jiffies: last answer */
+	unsigned long		probe_sent;	/* jiffies */
+	struct rcu_head		rcu;
+};
+
+/* What a resolution answer says of a shortcut; see dmvpn_shortcut_set(). */
+struct dmvpn_shortcut_info {
+	const struct dmvpn_addr	*nbma;
+	const struct dmvpn_addr	*claimed;	/* or NULL */
+	const struct dmvpn_addr	*via;
+	const struct dmvpn_addr	*target;
+	u32			holdtime;
+	u16			mtu;
 };
 
 /* What to store in an entry; see dmvpn_cache_set(). */
@@ -140,6 +180,7 @@ struct dmvpn_entry_info {
 	u16			mtu;
 	u32			reqid;
 	bool			no_downgrade;	/* keep an entry of higher rank */
+	bool			for_shortcut;	/* see struct dmvpn_entry */
 };
 
 static inline bool dmvpn_entry_expired(const struct dmvpn_entry *e)
@@ -189,6 +230,15 @@ enum dmvpn_counter {
 	DMVPN_CNT_NHRP_ERROR_TX,
 	DMVPN_CNT_TX_VIA_NHS,
 	DMVPN_CNT_RES_PENDING_FULL,
+	DMVPN_CNT_REDIRECT_TX,
+	DMVPN_CNT_REDIRECT_SUPPRESSED,
+	DMVPN_CNT_REDIRECT_DROPPED,
+	DMVPN_CNT_NHRP_TI_RX,
+	DMVPN_CNT_NHRP_TI_REFUSED,
+	DMVPN_CNT_NHRP_TI_BAD,
+	DMVPN_CNT_SHORTCUT_FULL,
+	DMVPN_CNT_SHORTCUT_REFUSED,
+	DMVPN_CNT_TX_SHORTCUT,
 	DMVPN_CNT_MAX
 };
 
@@ -214,6 +264,7 @@ struct dmvpn_cfg {
 	u8			auth_len;
 	u32			max_send;
 	u32			max_send_interval;
+	u32			redirect_timeout;	/* seconds */
 };
 
 /* Registration state toward one NHS for one overlay family. */
@@ -307,6 +358,15 @@ struct dmvpn_dev {
 	struct dmvpn_addr	stale[16];	/* bindings gone, to purge for */
 	unsigned int		n_stale;
 	struct work_struct	stale_work;
+
+	/* Phase 3 (shortcut.c, redirect.c) */
+	struct dmvpn_lpm	shortcuts;	/* dmvpn_shortcut, dd->lock */
+	struct list_head	shortcut_list;	/* for dumps and the gc */
+	unsigned int		n_shortcuts;
+	u32			redirect_seed;	/* flow hash key */
+	atomic64_t		*redirect_slots;	/* per-flow last TI */
+	struct sk_buff_head	redirect_q;	/* TIs to build and send */
+	struct work_struct	redirect_work;
 };
 
 static inline bool dmvpn_is_spoke(struct dmvpn_dev *dd)
@@ -382,6 +442,31 @@ void dmvpn_cache_flush(struct dmvpn_dev *dd, u8 type);
 struct dmvpn_entry *dmvpn_cache_lookup(struct dmvpn_dev *dd,
 				       const struct dmvpn_addr *addr);
 
+/* shortcut.c */
+void dmvpn_shortcut_init(struct dmvpn_dev *dd);
+void dmvpn_shortcut_flush(struct dmvpn_dev *dd);
+struct dmvpn_peer *dmvpn_shortcut_lookup(struct dmvpn_dev *dd,
+					 const struct dmvpn_addr *daddr);
+int dmvpn_shortcut_set(struct dmvpn_dev *dd, const struct dmvpn_addr *prefix,
+		       u8 plen, const struct dmvpn_shortcut_info *info);
+void dmvpn_shortcut_purge(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
+			  u8 plen);
+bool dmvpn_shortcut_gc(struct dmvpn_dev *dd, struct dmvpn_res_due *due,
+		       unsigned int *n_due, unsigned int max_due);
+bool dmvpn_shortcut_expects(struct dmvpn_dev *dd,
+			    const struct dmvpn_addr *target, u32 reqid);
+void dmvpn_shortcut_refused(struct dmvpn_dev *dd,
+			    const struct dmvpn_addr *target, u32 reqid);
+void dmvpn_shortcut_del(struct dmvpn_dev *dd, struct dmvpn_shortcut *sc,
+			u8 event);
+
+/* redirect.c: hair-pin detection and traffic indications (hub) */
+int dmvpn_redirect_init(struct dmvpn_dev *dd);
+void dmvpn_redirect_stop(struct dmvpn_dev *dd);
+void dmvpn_redirect_free(struct dmvpn_dev *dd);
+void dmvpn_redirect_note(struct dmvpn_dev *dd, struct sk_buff *skb,
+			 const struct dmvpn_peer *to);
+
 /* xmit.c */
 netdev_tx_t dmvpn_xmit(struct sk_buff *skb, struct net_device *dev);
 int dmvpn_xmit_nhrp(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
@@ -426,6 +511,8 @@ void dmvpn_notify_entry(struct dmvpn_dev *dd, u8 event,
 			const struct dmvpn_entry *e);
 void dmvpn_notify_nhs(struct dmvpn_dev *dd, u8 event,
 		      const struct dmvpn_nhs *nhs);
+void dmvpn_notify_shortcut(struct dmvpn_dev *dd, u8 event,
+			   const struct dmvpn_shortcut *sc);
 int dmvpn_nla_put_nhs(struct sk_buff *msg, const struct dmvpn_nhs *nhs);
 int dmvpn_nla_get_addr(const struct nlattr *a, struct dmvpn_addr *addr,
 		       struct netlink_ext_ack *extack);

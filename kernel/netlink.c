@@ -199,7 +199,10 @@ static int dmvpn_flush(struct dmvpn_dev *dd, struct genl_info *info)
 
 	if (info->attrs[DMVPN_A_FLUSH_TYPE])
 		type = nla_get_u8(info->attrs[DMVPN_A_FLUSH_TYPE]);
-	dmvpn_cache_flush(dd, type);
+	if (!type || type == DMVPN_ENTRY_SHORTCUT)
+		dmvpn_shortcut_flush(dd);
+	if (type != DMVPN_ENTRY_SHORTCUT)
+		dmvpn_cache_flush(dd, type);
 	return 0;
 }
 
@@ -351,8 +354,42 @@ static int dmvpn_put_entry(struct sk_buff *msg, const struct dmvpn_entry *e)
 	return 0;
 }
 
+/* A shortcut, in the same DMVPN_A_ENTRY shape with type "shortcut". */
+static int dmvpn_put_shortcut(struct sk_buff *msg,
+			      const struct dmvpn_shortcut *sc)
+{
+	struct dmvpn_peer *peer = rcu_dereference_check(sc->peer, 1);
+	u32 flags = READ_ONCE(sc->used) ? DMVPN_ENTRY_F_USED : 0;
+	struct nlattr *nest;
+
+	if (sc->claimed.family)
+		flags |= DMVPN_ENTRY_F_NAT;
+	nest = nla_nest_start(msg, DMVPN_A_ENTRY);
+	if (!nest)
+		return -EMSGSIZE;
+	if (dmvpn_nla_put_addr(msg, DMVPN_ENTRY_A_PROTO, &sc->prefix) ||
+	    nla_put_u8(msg, DMVPN_ENTRY_A_PREFIXLEN, sc->plen) ||
+	    (peer && dmvpn_nla_put_addr(msg, DMVPN_ENTRY_A_NBMA, &peer->nbma)) ||
+	    nla_put_u8(msg, DMVPN_ENTRY_A_TYPE, DMVPN_ENTRY_SHORTCUT) ||
+	    nla_put_u32(msg, DMVPN_ENTRY_A_FLAGS, flags) ||
+	    nla_put_u32(msg, DMVPN_ENTRY_A_EXPIRES,
+			dmvpn_secs_left(READ_ONCE(sc->expires))) ||
+	    nla_put_u32(msg, DMVPN_ENTRY_A_AGE,
+			dmvpn_jiffies_to_secs(jiffies - sc->created)) ||
+	    (sc->claimed.family &&
+	     dmvpn_nla_put_addr(msg, DMVPN_ENTRY_A_NBMA_CLAIMED, &sc->claimed)) ||
+	    dmvpn_nla_put_addr(msg, DMVPN_ENTRY_A_VIA, &sc->via) ||
+	    (sc->mtu && nla_put_u32(msg, DMVPN_ENTRY_A_MTU, sc->mtu))) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 static int dmvpn_fill_entry(struct sk_buff *msg, struct netlink_callback *cb,
-			    struct dmvpn_dev *dd, struct dmvpn_entry *e)
+			    struct dmvpn_dev *dd, struct dmvpn_entry *e,
+			    struct dmvpn_shortcut *sc)
 {
 	void *hdr;
 
@@ -362,7 +399,7 @@ static int dmvpn_fill_entry(struct sk_buff *msg, struct netlink_callback *cb,
 		return -EMSGSIZE;
 	genl_dump_check_consistent(cb, hdr);
 	if (nla_put_u32(msg, DMVPN_A_IFINDEX, dd->dev->ifindex) ||
-	    dmvpn_put_entry(msg, e)) {
+	    (e ? dmvpn_put_entry(msg, e) : dmvpn_put_shortcut(msg, sc))) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
 	}
@@ -434,7 +471,8 @@ static int dmvpn_fill_nhs(struct sk_buff *msg, struct netlink_callback *cb,
 
 /* Events go to the namespace the device is in now (the overlay side). */
 static void dmvpn_notify(struct dmvpn_dev *dd, u8 event,
-			 const struct dmvpn_entry *e, const struct dmvpn_nhs *nhs)
+			 const struct dmvpn_entry *e, const struct dmvpn_nhs *nhs,
+			 const struct dmvpn_shortcut *sc)
 {
 	struct net *net = dev_net(dd->dev);
 	struct sk_buff *msg;
@@ -453,6 +491,7 @@ static void dmvpn_notify(struct dmvpn_dev *dd, u8 event,
 	    nla_put_string(msg, DMVPN_A_IFNAME, dd->dev->name) ||
 	    nla_put_u8(msg, DMVPN_A_EVENT, event) ||
 	    (e && dmvpn_put_entry(msg, e)) ||
+	    (sc && dmvpn_put_shortcut(msg, sc)) ||
 	    (nhs && dmvpn_put_nhs_state(msg, nhs))) {
 		rcu_read_unlock();
 		goto err;
@@ -468,13 +507,19 @@ err:
 void dmvpn_notify_entry(struct dmvpn_dev *dd, u8 event,
 			const struct dmvpn_entry *e)
 {
-	dmvpn_notify(dd, event, e, NULL);
+	dmvpn_notify(dd, event, e, NULL, NULL);
+}
+
+void dmvpn_notify_shortcut(struct dmvpn_dev *dd, u8 event,
+			   const struct dmvpn_shortcut *sc)
+{
+	dmvpn_notify(dd, event, NULL, NULL, sc);
 }
 
 void dmvpn_notify_nhs(struct dmvpn_dev *dd, u8 event,
 		      const struct dmvpn_nhs *nhs)
 {
-	dmvpn_notify(dd, event, NULL, nhs);
+	dmvpn_notify(dd, event, NULL, nhs, NULL);
 }
 
 static int dmvpn_fill_peer(struct sk_buff *msg, struct netlink_callback *cb,
@@ -553,13 +598,22 @@ typedef int (*dmvpn_dump_dev_fn)(struct sk_buff *msg, struct netlink_callback *c
 static int dmvpn_dump_entries(struct sk_buff *msg, struct netlink_callback *cb,
 			      struct dmvpn_dev *dd, long *idx)
 {
+	struct dmvpn_shortcut *sc;
 	unsigned long i = 0;
 	struct dmvpn_entry *e;
 
 	list_for_each_entry_rcu(e, &dd->entry_list, list) {
 		if (i++ < *idx)
 			continue;
-		if (dmvpn_fill_entry(msg, cb, dd, e))
+		if (dmvpn_fill_entry(msg, cb, dd, e, NULL))
+			return -EMSGSIZE;
+		(*idx)++;
+	}
+	/* Then the shortcuts, counted on from the entries. */
+	list_for_each_entry_rcu(sc, &dd->shortcut_list, list) {
+		if (i++ < *idx)
+			continue;
+		if (dmvpn_fill_entry(msg, cb, dd, NULL, sc))
 			return -EMSGSIZE;
 		(*idx)++;
 	}
@@ -687,6 +741,15 @@ static const u16 dmvpn_stats_attr[DMVPN_CNT_MAX] = {
 	[DMVPN_CNT_NHRP_ERROR_TX]	= DMVPN_STATS_A_NHRP_ERROR_TX,
 	[DMVPN_CNT_TX_VIA_NHS]		= DMVPN_STATS_A_TX_VIA_NHS,
 	[DMVPN_CNT_RES_PENDING_FULL]	= DMVPN_STATS_A_RES_PENDING_FULL,
+	[DMVPN_CNT_REDIRECT_TX]		= DMVPN_STATS_A_REDIRECT_TX,
+	[DMVPN_CNT_REDIRECT_SUPPRESSED]	= DMVPN_STATS_A_REDIRECT_SUPPRESSED,
+	[DMVPN_CNT_REDIRECT_DROPPED]	= DMVPN_STATS_A_REDIRECT_DROPPED,
+	[DMVPN_CNT_NHRP_TI_RX]		= DMVPN_STATS_A_NHRP_TI_RX,
+	[DMVPN_CNT_NHRP_TI_REFUSED]	= DMVPN_STATS_A_NHRP_TI_REFUSED,
+	[DMVPN_CNT_NHRP_TI_BAD]		= DMVPN_STATS_A_NHRP_TI_BAD,
+	[DMVPN_CNT_SHORTCUT_FULL]	= DMVPN_STATS_A_SHORTCUT_FULL,
+	[DMVPN_CNT_SHORTCUT_REFUSED]	= DMVPN_STATS_A_SHORTCUT_REFUSED,
+	[DMVPN_CNT_TX_SHORTCUT]		= DMVPN_STATS_A_TX_SHORTCUT,
 };
 
 u64 dmvpn_counter_read(struct dmvpn_dev *dd, enum dmvpn_counter c)
@@ -733,7 +796,9 @@ static int dmvpn_fill_dev(struct sk_buff *msg, u32 portid, u32 seq, int flags,
 	if (nla_put_u64_64bit(msg, DMVPN_STATS_A_CACHE_ENTRIES,
 			      READ_ONCE(dd->n_entries), DMVPN_STATS_A_PAD) ||
 	    nla_put_u64_64bit(msg, DMVPN_STATS_A_PEERS, READ_ONCE(dd->n_peers),
-			      DMVPN_STATS_A_PAD))
+			      DMVPN_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, DMVPN_STATS_A_SHORTCUTS,
+			      READ_ONCE(dd->n_shortcuts), DMVPN_STATS_A_PAD))
 		goto cancel_nest;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);

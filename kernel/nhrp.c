@@ -136,6 +136,64 @@ bool dmvpn_nhrp_is_local(struct dmvpn_dev *dd, const struct dmvpn_addr *a)
 	return ipv6_chk_addr(net, &a->in6, NULL, 0);
 }
 
+/*
+ * The prefix we own @a (one of our addresses) with: the length of the
+ * subnet it is configured with (a LAN address answers for its LAN, a /32
+ * loopback for itself), or the host length for a tunnel address of this
+ * device and for anything shorter than @min.
+ */
+u8 dmvpn_nhrp_local_plen(struct dmvpn_dev *dd, const struct dmvpn_addr *a,
+			 u8 min)
+{
+	struct net *net = dev_net(dd->dev);
+	u8 host = dmvpn_addr_bits(a), plen = host;
+
+	if (dmvpn_addr_is_v4(a)) {
+		const struct in_ifaddr *ifa;
+		struct net_device *dev;
+		struct in_device *in_dev;
+
+		rcu_read_lock();
+		dev = __ip_dev_find(net, a->in4, false);
+		in_dev = dev && dev != dd->dev ? __in_dev_get_rcu(dev) : NULL;
+		if (in_dev) {
+			in_dev_for_each_ifa_rcu(ifa, in_dev) {
+				if (ifa->ifa_local == a->in4) {
+					plen = ifa->ifa_prefixlen;
+					break;
+				}
+			}
+		}
+		rcu_read_unlock();
+	} else {
+		struct inet6_ifaddr *ifp;
+		struct net_device *dev;
+		struct inet6_dev *idev;
+		bool found = false;
+
+		/* No exported lookup by address: walk; resolutions are rare. */
+		rcu_read_lock();
+		for_each_netdev_rcu(net, dev) {
+			idev = dev != dd->dev ? __in6_dev_get(dev) : NULL;
+			if (!idev)
+				continue;
+			read_lock_bh(&idev->lock);
+			list_for_each_entry(ifp, &idev->addr_list, if_list) {
+				if (ipv6_addr_equal(&ifp->addr, &a->in6)) {
+					plen = ifp->prefix_len;
+					found = true;
+					break;
+				}
+			}
+			read_unlock_bh(&idev->lock);
+			if (found)
+				break;
+		}
+		rcu_read_unlock();
+	}
+	return plen < min ? host : plen;
+}
+
 /* Inside the subnet of one of the device's own addresses. */
 bool dmvpn_nhrp_in_subnet(struct dmvpn_dev *dd, const struct dmvpn_addr *a)
 {
@@ -296,6 +354,39 @@ int dmvpn_nhrp_send(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
 }
 
 /*
+ * Start a message of ours of @type and protocol @family toward @to, our
+ * tunnel address being the one on @near's subnet when there is one. The
+ * destination protocol address defaults to our own.
+ */
+int dmvpn_nhrp_out_init(struct dmvpn_dev *dd, struct dmvpn_nhrp_out *o,
+			u8 type, u16 family, const struct dmvpn_addr *to,
+			const struct dmvpn_addr *near)
+{
+	lockdep_assert_held(&dd->nhrp_mutex);
+	if (dmvpn_nhrp_own_proto(dd, family, near, &o->proto) ||
+	    dmvpn_nhrp_local_nbma(dd, to, &o->nbma))
+		return -EADDRNOTAVAIL;
+	dmvpn_nhrp_msg_init(dd, &o->hdr, type, family);
+	o->hdr.src_nbma = dmvpn_addr_wire(&o->nbma);
+	o->hdr.src_proto = dmvpn_addr_wire(&o->proto);
+	o->hdr.dst_proto = dmvpn_addr_wire(&o->proto);
+	o->secret = dmvpn_nhrp_secret(dd, &o->secret_len);
+	return 0;
+}
+
+void dmvpn_nhrp_out_start(struct dmvpn_dev *dd, struct dmvpn_nhrp_out *o)
+{
+	nhrp_build_start(&o->b, dd->nhrp_buf, DMVPN_NHRP_BUF, &o->hdr);
+}
+
+/* Finish and send to @to, under the max-send quota. */
+int dmvpn_nhrp_out_send(struct dmvpn_dev *dd, struct dmvpn_nhrp_out *o,
+			const struct dmvpn_addr *to)
+{
+	return dmvpn_nhrp_send(dd, to, dd->nhrp_buf, nhrp_build_finish(&o->b));
+}
+
+/*
  * Error Indication about the packet being handled, back to where it came
  * from (RFC 2332 5.2.7): never about an Error Indication, the offending
  * packet quoted (its first DMVPN_EI_PAYLOAD_MAX bytes), hop count 255.
@@ -304,29 +395,21 @@ void dmvpn_nhrp_error(struct dmvpn_nhrp_rx *rx, u16 code, u16 offset)
 {
 	struct dmvpn_dev *dd = rx->dd;
 	const struct nhrp_msg *m = rx->m;
-	struct dmvpn_addr nbma, proto;
-	struct nhrp_builder b;
-	struct nhrp_msg hdr;
-	int len;
+	struct dmvpn_nhrp_out o;
 
 	if (m->type == NHRP_ERROR_INDICATION)
 		return;
-	if (dmvpn_nhrp_local_nbma(dd, &rx->observed, &nbma) ||
-	    dmvpn_nhrp_own_proto(dd, rx->src_proto.family, &rx->src_proto,
-				 &proto))
+	if (dmvpn_nhrp_out_init(dd, &o, NHRP_ERROR_INDICATION,
+				rx->src_proto.family, &rx->observed,
+				&rx->src_proto))
 		return;
-	dmvpn_nhrp_msg_init(dd, &hdr, NHRP_ERROR_INDICATION,
-			    rx->src_proto.family);
-	hdr.code = code;
-	hdr.err_offset = offset;
-	hdr.src_nbma = dmvpn_addr_wire(&nbma);
-	hdr.src_proto = dmvpn_addr_wire(&proto);
-	hdr.dst_proto = m->src_proto;
-	nhrp_build_start(&b, dd->nhrp_buf, DMVPN_NHRP_BUF, &hdr);
-	nhrp_build_raw(&b, rx->skb->data,
+	o.hdr.code = code;
+	o.hdr.err_offset = offset;
+	o.hdr.dst_proto = m->src_proto;
+	dmvpn_nhrp_out_start(dd, &o);
+	nhrp_build_raw(&o.b, rx->skb->data,
 		       min_t(unsigned int, rx->skb->len, DMVPN_EI_PAYLOAD_MAX));
-	len = nhrp_build_finish(&b);
-	if (!dmvpn_nhrp_send(dd, &rx->observed, dd->nhrp_buf, len))
+	if (!dmvpn_nhrp_out_send(dd, &o, &rx->observed))
 		dmvpn_count(dd, DMVPN_CNT_NHRP_ERROR_TX);
 }
 
@@ -403,8 +486,11 @@ static void dmvpn_nhrp_dispatch(struct dmvpn_nhrp_rx *rx)
 	case NHRP_ERROR_INDICATION:
 		dmvpn_nhrp_error_ind(rx);
 		break;
+	case NHRP_TRAFFIC_INDICATION:
+		dmvpn_nhrp_traffic_ind(rx);
+		break;
 	default:
-		/* Purge replies (we ask for none), traffic indications. */
+		/* Purge replies: we ask for none. */
 		dmvpn_count(dd, DMVPN_CNT_NHRP_RX_UNSUPPORTED);
 	}
 }
@@ -480,7 +566,7 @@ int dmvpn_nhrp_init(struct dmvpn_dev *dd)
 	dd->quota_left = dd->cfg.max_send;
 	dd->nhrp_msg = kzalloc(sizeof(*dd->nhrp_msg), GFP_KERNEL);
 	dd->nhrp_buf = kmalloc(DMVPN_NHRP_BUF, GFP_KERNEL);
-	if (!dd->nhrp_msg || !dd->nhrp_buf) {
+	if (!dd->nhrp_msg || !dd->nhrp_buf || dmvpn_redirect_init(dd)) {
 		kfree(dd->nhrp_msg);
 		kfree(dd->nhrp_buf);
 		dd->nhrp_msg = NULL;
@@ -515,6 +601,7 @@ void dmvpn_nhrp_destroy(struct dmvpn_dev *dd)
 	WRITE_ONCE(dd->nhrp_dead, true);
 	cancel_work_sync(&dd->nhrp_rx_work);
 	skb_queue_purge(&dd->nhrp_rxq);
+	dmvpn_redirect_stop(dd);
 	dmvpn_nhs_flush(dd);
 	/* The scratch buffers go with the device (dmvpn_dev_free()). */
 }

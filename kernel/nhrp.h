@@ -29,6 +29,23 @@ struct dmvpn_nhrp_rx {
 	struct dmvpn_addr	dst_proto;
 };
 
+/*
+ * An NHRP message this station originates (not a reply turned around, not
+ * a relayed one): dmvpn_nhrp_out_init() fills the header with our NBMA
+ * address as we send it toward the destination and our tunnel address of
+ * the message's family; the caller sets its own fields in @hdr, then
+ * dmvpn_nhrp_out_start(), adds the body through @b and ends with
+ * dmvpn_nhrp_out_send(). Builds in dd->nhrp_buf: dd->nhrp_mutex held.
+ */
+struct dmvpn_nhrp_out {
+	struct nhrp_msg		hdr;
+	struct nhrp_builder	b;
+	struct dmvpn_addr	nbma;		/* ours, hdr.src_nbma */
+	struct dmvpn_addr	proto;		/* ours, hdr.src_proto */
+	const u8		*secret;	/* NULL: no authentication */
+	unsigned int		secret_len;
+};
+
 /* Addresses between the wire and struct dmvpn_addr. */
 void dmvpn_addr_from_wire(struct dmvpn_addr *a, const u8 *p, unsigned int len);
 static inline const u8 *dmvpn_addr_wire(const struct dmvpn_addr *a)
@@ -51,6 +68,8 @@ int dmvpn_nhrp_own_proto(struct dmvpn_dev *dd, u16 family,
 			 const struct dmvpn_addr *near, struct dmvpn_addr *out);
 bool dmvpn_nhrp_is_local(struct dmvpn_dev *dd, const struct dmvpn_addr *a);
 bool dmvpn_nhrp_in_subnet(struct dmvpn_dev *dd, const struct dmvpn_addr *a);
+u8 dmvpn_nhrp_local_plen(struct dmvpn_dev *dd, const struct dmvpn_addr *a,
+			 u8 min);
 int dmvpn_nhrp_local_nbma(struct dmvpn_dev *dd, const struct dmvpn_addr *to,
 			  struct dmvpn_addr *out);
 int dmvpn_nhrp_send(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
@@ -59,6 +78,12 @@ void dmvpn_nhrp_msg_init(struct dmvpn_dev *dd, struct nhrp_msg *m, u8 type,
 			 u16 proto_family);
 const u8 *dmvpn_nhrp_secret(struct dmvpn_dev *dd, unsigned int *len);
 void dmvpn_nhrp_error(struct dmvpn_nhrp_rx *rx, u16 code, u16 offset);
+int dmvpn_nhrp_out_init(struct dmvpn_dev *dd, struct dmvpn_nhrp_out *o,
+			u8 type, u16 family, const struct dmvpn_addr *to,
+			const struct dmvpn_addr *near);
+void dmvpn_nhrp_out_start(struct dmvpn_dev *dd, struct dmvpn_nhrp_out *o);
+int dmvpn_nhrp_out_send(struct dmvpn_dev *dd, struct dmvpn_nhrp_out *o,
+			const struct dmvpn_addr *to);
 void dmvpn_nhrp_self_cie(struct dmvpn_dev *dd, struct nhrp_cie *c,
 			 const struct dmvpn_addr *nbma,
 			 const struct dmvpn_addr *proto, u8 prefix, u8 pref);
@@ -79,6 +104,9 @@ void dmvpn_nhrp_route(struct dmvpn_dev *dd, const struct dmvpn_addr *target,
 void dmvpn_nhrp_reg_reply(struct dmvpn_nhrp_rx *rx);
 void dmvpn_nhrp_res_reply(struct dmvpn_nhrp_rx *rx);
 void dmvpn_nhrp_error_ind(struct dmvpn_nhrp_rx *rx);
+
+/* shortcut.c */
+void dmvpn_nhrp_traffic_ind(struct dmvpn_nhrp_rx *rx);
 void dmvpn_nhs_kick_all(struct dmvpn_dev *dd);
 void dmvpn_nhs_stop_all(struct dmvpn_dev *dd);
 bool dmvpn_nhs_is_from(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma);

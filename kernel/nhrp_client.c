@@ -81,28 +81,22 @@ static int dmvpn_nhs_send_reg(struct dmvpn_nhs *nhs, u16 family)
 	const struct dmvpn_addr *nhs_proto = dmvpn_nhs_proto(nhs, idx);
 	bool unique = READ_ONCE(dd->cfg.flags) & DMVPN_F_UNIQUE;
 	bool nat = READ_ONCE(dd->cfg.flags) & DMVPN_F_NAT_EXT;
-	struct dmvpn_addr proto, nbma, zero;
 	struct nhrp_cie cie, nat_cie;
-	unsigned int secret_len;
-	struct nhrp_builder b;
-	struct nhrp_msg hdr;
-	const u8 *secret;
-	int len, host;
+	struct dmvpn_nhrp_out o;
+	struct dmvpn_addr zero;
+	int host;
 
-	if (dmvpn_nhrp_own_proto(dd, family, nhs_proto, &proto))
+	if (dmvpn_nhrp_out_init(dd, &o, NHRP_REGISTRATION_REQUEST, family,
+				&nhs->nbma, nhs_proto))
 		return -EADDRNOTAVAIL;
-	if (dmvpn_nhrp_local_nbma(dd, &nhs->nbma, &nbma))
-		return -EHOSTUNREACH;
-	host = dmvpn_addr_bits(&proto);
+	host = dmvpn_addr_bits(&o.proto);
 	if (!reg->reqid)
 		reg->reqid = dmvpn_new_reqid(dd);
 
-	dmvpn_nhrp_msg_init(dd, &hdr, NHRP_REGISTRATION_REQUEST, family);
-	hdr.flags = (unique ? NHRP_REG_FLAG_U : 0) | (nat ? NHRP_FLAG_NAT : 0);
-	hdr.request_id = reg->reqid;
-	hdr.src_nbma = dmvpn_addr_wire(&nbma);
-	hdr.src_proto = dmvpn_addr_wire(&proto);
-	hdr.dst_proto = dmvpn_addr_wire(nhs_proto ?: &proto);
+	o.hdr.flags = (unique ? NHRP_REG_FLAG_U : 0) | (nat ? NHRP_FLAG_NAT : 0);
+	o.hdr.request_id = reg->reqid;
+	if (nhs_proto)
+		o.hdr.dst_proto = dmvpn_addr_wire(nhs_proto);
 
 	/*
 	 * RFC 2332 wants 0xff with U, but Cisco sends the host length either
@@ -121,22 +115,20 @@ static int dmvpn_nhs_send_reg(struct dmvpn_nhs *nhs, u16 family)
 			    host, 255);
 	nat_cie.holding_time = 0;
 
-	secret = dmvpn_nhrp_secret(dd, &secret_len);
-	nhrp_build_start(&b, dd->nhrp_buf, DMVPN_NHRP_BUF, &hdr);
-	nhrp_build_cie(&b, &cie);
+	dmvpn_nhrp_out_start(dd, &o);
+	nhrp_build_cie(&o.b, &cie);
 	if (nat) {
-		nhrp_build_request_exts(&b, secret, secret_len, &nat_cie, 1);
+		nhrp_build_request_exts(&o.b, o.secret, o.secret_len, &nat_cie, 1);
 	} else {
-		nhrp_build_ext(&b, nhrp_ext_wire_type(NHRP_EXT_RESPONDER), NULL, 0);
-		nhrp_build_ext(&b, nhrp_ext_wire_type(NHRP_EXT_FWD_TRANSIT), NULL, 0);
-		nhrp_build_ext(&b, nhrp_ext_wire_type(NHRP_EXT_REV_TRANSIT), NULL, 0);
-		if (secret)
-			nhrp_build_auth(&b, secret, secret_len);
+		nhrp_build_ext(&o.b, nhrp_ext_wire_type(NHRP_EXT_RESPONDER), NULL, 0);
+		nhrp_build_ext(&o.b, nhrp_ext_wire_type(NHRP_EXT_FWD_TRANSIT), NULL, 0);
+		nhrp_build_ext(&o.b, nhrp_ext_wire_type(NHRP_EXT_REV_TRANSIT), NULL, 0);
+		if (o.secret)
+			nhrp_build_auth(&o.b, o.secret, o.secret_len);
 	}
-	len = nhrp_build_finish(&b);
 	nhs->sent++;
 	dmvpn_count(dd, DMVPN_CNT_NHRP_REG_SENT);
-	return dmvpn_nhrp_send(dd, &nhs->nbma, dd->nhrp_buf, len);
+	return dmvpn_nhrp_out_send(dd, &o, &nhs->nbma);
 }
 
 static void dmvpn_nhs_schedule(struct dmvpn_nhs *nhs, unsigned int secs)
@@ -291,41 +283,32 @@ static int dmvpn_nhrp_send_res(struct dmvpn_dev *dd,
 {
 	const struct dmvpn_addr *target = &due->target;
 	const struct dmvpn_addr *nat_nbma = dmvpn_nhs_nat_nbma(dd);
-	struct dmvpn_addr proto, nbma;
 	struct nhrp_cie cie, nat_cie;
-	unsigned int secret_len;
-	struct nhrp_builder b;
-	struct nhrp_msg hdr;
-	const u8 *secret;
-	int len;
+	struct dmvpn_nhrp_out o;
 
-	if (dmvpn_nhrp_own_proto(dd, target->family, NULL, &proto) ||
-	    dmvpn_nhrp_local_nbma(dd, to, &nbma))
+	if (dmvpn_nhrp_out_init(dd, &o, NHRP_RESOLUTION_REQUEST, target->family,
+				to, NULL))
 		return -EADDRNOTAVAIL;
-	dmvpn_nhrp_msg_init(dd, &hdr, NHRP_RESOLUTION_REQUEST, target->family);
-	hdr.flags = NHRP_CISCO_RES_REQ_FLAGS;
-	hdr.request_id = due->reqid;
-	hdr.src_nbma = dmvpn_addr_wire(&nbma);
-	hdr.src_proto = dmvpn_addr_wire(&proto);
-	hdr.dst_proto = dmvpn_addr_wire(target);
+	o.hdr.flags = NHRP_CISCO_RES_REQ_FLAGS;
+	o.hdr.request_id = due->reqid;
+	o.hdr.dst_proto = dmvpn_addr_wire(target);
 
 	/* Cisco names the host length here, never 0xff without U. */
 	memset(&cie, 0, sizeof(cie));
-	cie.prefix_len = dmvpn_addr_bits(&proto);
+	cie.prefix_len = dmvpn_addr_bits(&o.proto);
 	cie.mtu = min_t(unsigned int, READ_ONCE(dd->dev->mtu), U16_MAX);
 	cie.holding_time = READ_ONCE(dd->cfg.holdtime);
 	if (nat_nbma) {
-		dmvpn_nhrp_self_cie(dd, &nat_cie, nat_nbma, &proto,
-				    dmvpn_addr_bits(&proto), 0);
+		dmvpn_nhrp_self_cie(dd, &nat_cie, nat_nbma, &o.proto,
+				    dmvpn_addr_bits(&o.proto), 0);
 		nat_cie.holding_time = 0;
 	}
-	secret = dmvpn_nhrp_secret(dd, &secret_len);
-	nhrp_build_start(&b, dd->nhrp_buf, DMVPN_NHRP_BUF, &hdr);
-	nhrp_build_cie(&b, &cie);
-	nhrp_build_request_exts(&b, secret, secret_len, &nat_cie, nat_nbma ? 1 : 0);
-	len = nhrp_build_finish(&b);
+	dmvpn_nhrp_out_start(dd, &o);
+	nhrp_build_cie(&o.b, &cie);
+	nhrp_build_request_exts(&o.b, o.secret, o.secret_len, &nat_cie,
+				nat_nbma ? 1 : 0);
 	dmvpn_count(dd, DMVPN_CNT_NHRP_RES_SENT);
-	return dmvpn_nhrp_send(dd, to, dd->nhrp_buf, len);
+	return dmvpn_nhrp_out_send(dd, &o, to);
 }
 
 /* Cache gc: these resolutions are due (new, retried or refreshed). */
@@ -369,6 +352,27 @@ static void dmvpn_nhrp_owner_nbma(struct dmvpn_nhrp_rx *rx,
 		*nbma = rx->observed;
 }
 
+/*
+ * The answer to a resolution a Traffic Indication asked for (or to a
+ * shortcut's refresh): the prefix becomes, or stays, a shortcut.
+ */
+static void dmvpn_res_shortcut(struct dmvpn_nhrp_rx *rx,
+			       const struct dmvpn_entry_info *info, u8 plen)
+{
+	struct dmvpn_shortcut_info sinfo = {
+		.nbma = info->nbma, .claimed = info->claimed, .via = info->via,
+		.target = &rx->dst_proto, .holdtime = info->holdtime,
+		.mtu = info->mtu,
+	};
+
+	/* As the responder side: nobody's answer covers the world. */
+	if (plen < (dmvpn_addr_is_v4(&rx->dst_proto) ? 8 : 16)) {
+		dmvpn_count(rx->dd, DMVPN_CNT_SHORTCUT_REFUSED);
+		return;
+	}
+	dmvpn_shortcut_set(rx->dd, &rx->dst_proto, plen, &sinfo);
+}
+
 void dmvpn_nhrp_res_reply(struct dmvpn_nhrp_rx *rx)
 {
 	struct dmvpn_dev *dd = rx->dd;
@@ -376,9 +380,9 @@ void dmvpn_nhrp_res_reply(struct dmvpn_nhrp_rx *rx)
 	struct dmvpn_entry_info info = {};
 	struct dmvpn_addr nbma, claimed, via, net;
 	struct dmvpn_entry_key pending;
+	bool match, direct, refresh = false, for_sc = false;
 	const struct nhrp_cie *cie;
 	struct dmvpn_entry *e;
-	bool match, direct;
 	u8 plen;
 
 	rcu_read_lock();
@@ -386,20 +390,32 @@ void dmvpn_nhrp_res_reply(struct dmvpn_nhrp_rx *rx)
 	match = e && e->reqid == m->request_id &&
 		(e->type == DMVPN_ENTRY_INCOMPLETE ||
 		 e->type == DMVPN_ENTRY_RESOLVED);
-	if (match)
+	if (match) {
 		pending = e->key;
+		for_sc = READ_ONCE(e->for_shortcut) &&
+			 READ_ONCE(e->type) == DMVPN_ENTRY_INCOMPLETE;
+	}
 	rcu_read_unlock();
-	if (!match) {
+	if (!match)
+		refresh = dmvpn_shortcut_expects(dd, &rx->dst_proto,
+						 m->request_id);
+	if (!match && !refresh) {
 		dmvpn_count(dd, DMVPN_CNT_NHRP_RX_UNSOLICITED);
 		return;
 	}
+	if (!(READ_ONCE(dd->cfg.flags) & DMVPN_F_SHORTCUT))
+		for_sc = false;
 
 	cie = nhrp_msg_cie(m, NHRP_LIST_MAIN, 0);
 	if (!cie || cie->code) {
+		dmvpn_count(dd, DMVPN_CNT_NHRP_RES_NAK);
+		if (refresh) {
+			dmvpn_shortcut_refused(dd, &rx->dst_proto, m->request_id);
+			return;
+		}
 		info.type = DMVPN_ENTRY_NEGATIVE;
 		info.holdtime = DMVPN_NEGATIVE_HOLD;
 		dmvpn_cache_set(dd, &pending.addr, pending.plen, &info, NULL);
-		dmvpn_count(dd, DMVPN_CNT_NHRP_RES_NAK);
 		return;
 	}
 
@@ -418,10 +434,17 @@ void dmvpn_nhrp_res_reply(struct dmvpn_nhrp_rx *rx)
 
 	net = rx->dst_proto;
 	dmvpn_addr_mask(&net, plen);
-	if (dmvpn_cache_set(dd, &net, plen, &info, NULL))
-		return;
-	if (pending.plen != plen || !dmvpn_addr_equal(&pending.addr, &net))
-		dmvpn_cache_del(dd, &pending.addr, pending.plen, NULL);
+	if (refresh || for_sc) {
+		dmvpn_res_shortcut(rx, &info, plen);
+		if (match)
+			dmvpn_cache_del(dd, &pending.addr, pending.plen, NULL);
+	} else {
+		if (dmvpn_cache_set(dd, &net, plen, &info, NULL))
+			return;
+		if (pending.plen != plen ||
+		    !dmvpn_addr_equal(&pending.addr, &net))
+			dmvpn_cache_del(dd, &pending.addr, pending.plen, NULL);
+	}
 	/* The owner's own tunnel address is reachable the same way. */
 	if (!dmvpn_addr_equal(&via, &net) || plen != dmvpn_addr_bits(&via)) {
 		info.no_downgrade = true;

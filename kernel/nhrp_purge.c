@@ -70,40 +70,30 @@ void dmvpn_nhrp_purge_send(struct dmvpn_dev *dd, u16 family,
 			   const struct dmvpn_addr *dst,
 			   const struct dmvpn_addr *target, u32 reqid)
 {
-	struct dmvpn_addr nbma, proto;
-	unsigned int secret_len;
-	struct nhrp_builder b;
-	struct nhrp_msg hdr;
+	struct dmvpn_nhrp_out o;
 	struct nhrp_cie cie;
-	const u8 *secret;
-	int len;
 
-	if (dmvpn_nhrp_own_proto(dd, family, dst, &proto) ||
-	    dmvpn_nhrp_local_nbma(dd, to, &nbma))
+	if (dmvpn_nhrp_out_init(dd, &o, NHRP_PURGE_REQUEST, family, to, dst))
 		return;
-	dmvpn_nhrp_msg_init(dd, &hdr, NHRP_PURGE_REQUEST, family);
-	hdr.flags = NHRP_PURGE_FLAG_N;
-	hdr.request_id = reqid;
-	hdr.src_nbma = dmvpn_addr_wire(&nbma);
-	hdr.src_proto = dmvpn_addr_wire(&proto);
-	hdr.dst_proto = dmvpn_addr_wire(dst ?: &proto);
+	o.hdr.flags = NHRP_PURGE_FLAG_N;
+	o.hdr.request_id = reqid;
+	if (dst)
+		o.hdr.dst_proto = dmvpn_addr_wire(dst);
 	if (target) {
 		memset(&cie, 0, sizeof(cie));
 		cie.prefix_len = dmvpn_addr_bits(target);
 		cie.proto_len = dmvpn_addr_len(target);
 		cie.proto = dmvpn_addr_wire(target);
 	} else {
-		dmvpn_nhrp_self_cie(dd, &cie, &nbma, &proto,
-				    dmvpn_addr_bits(&proto), 0);
+		dmvpn_nhrp_self_cie(dd, &cie, &o.nbma, &o.proto,
+				    dmvpn_addr_bits(&o.proto), 0);
 		cie.holding_time = 0;
 	}
-	secret = dmvpn_nhrp_secret(dd, &secret_len);
-	nhrp_build_start(&b, dd->nhrp_buf, DMVPN_NHRP_BUF, &hdr);
-	nhrp_build_cie(&b, &cie);
-	if (secret)
-		nhrp_build_auth(&b, secret, secret_len);
-	len = nhrp_build_finish(&b);
-	if (!dmvpn_nhrp_send(dd, to, dd->nhrp_buf, len))
+	dmvpn_nhrp_out_start(dd, &o);
+	nhrp_build_cie(&o.b, &cie);
+	if (o.secret)
+		nhrp_build_auth(&o.b, o.secret, o.secret_len);
+	if (!dmvpn_nhrp_out_send(dd, &o, to))
 		dmvpn_count(dd, DMVPN_CNT_NHRP_PURGE_TX);
 }
 

@@ -354,7 +354,8 @@ void dmvpn_nhrp_res_request(struct dmvpn_nhrp_rx *rx)
 
 	dmvpn_nhrp_route(dd, target, &ri);
 	if (ri.local) {
-		dmvpn_res_answer(rx, dmvpn_addr_bits(target), 0, NULL, NULL);
+		dmvpn_res_answer(rx, dmvpn_nhrp_local_plen(dd, target, min), 0,
+				 NULL, NULL);
 		return;
 	}
 	if (ri.found && !ri.via_us) {
@@ -438,6 +439,7 @@ void dmvpn_nhrp_purge_request(struct dmvpn_nhrp_rx *rx)
 		/* and so may the prefixes that station answered for. */
 		if (plen == dmvpn_addr_bits(&proto))
 			dmvpn_cache_purge_via(dd, &proto);
+		dmvpn_shortcut_purge(dd, &proto, plen);
 	}
 	if (m->flags & NHRP_PURGE_FLAG_N)
 		return;

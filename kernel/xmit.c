@@ -328,6 +328,15 @@ static void dmvpn_xmit_mcast(struct dmvpn_dev *dd, struct sk_buff *skb)
 	kfree_skb(skb);
 }
 
+/* The inner destination; the next-hop lookup has pulled its header. */
+static void dmvpn_inner_daddr(struct sk_buff *skb, struct dmvpn_addr *daddr)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		dmvpn_addr_set4(daddr, ip_hdr(skb)->daddr);
+	else
+		dmvpn_addr_set6(daddr, &ipv6_hdr(skb)->daddr);
+}
+
 netdev_tx_t dmvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct dmvpn_dev *dd = netdev_priv(dev);
@@ -344,6 +353,17 @@ netdev_tx_t dmvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (mcast) {
 		dmvpn_xmit_mcast(dd, skb);
 		goto out;
+	}
+	/* Phase 3: a shortcut overrides whatever route brought us here. */
+	if (unlikely(!dmvpn_lpm_empty(&dd->shortcuts))) {
+		struct dmvpn_addr daddr;
+
+		dmvpn_inner_daddr(skb, &daddr);
+		peer = dmvpn_shortcut_lookup(dd, &daddr);
+		if (peer) {
+			dmvpn_count(dd, DMVPN_CNT_TX_SHORTCUT);
+			goto send;
+		}
 	}
 	e = dmvpn_cache_lookup(dd, &nh);
 	if (e) {
@@ -375,6 +395,11 @@ netdev_tx_t dmvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 		dmvpn_send_unreach(skb);
 		goto drop;
 	}
+send:
+	/* Hair-pinned through a hub with redirect: tell the sender. */
+	if (unlikely(READ_ONCE(dd->cfg.flags) & DMVPN_F_REDIRECT) &&
+	    skb->skb_iif == dev->ifindex)
+		dmvpn_redirect_note(dd, skb, peer);
 	dmvpn_xmit_peer(dd, peer, skb);
 out:
 	rcu_read_unlock();

@@ -32,6 +32,7 @@ enum {
 	IFLA_DMVPN_NHS_LIST,	/* nest of DMVPN_A_NHS nests: replaces the NHS list */
 	IFLA_DMVPN_MAX_SEND,	/* u32: NHRP packets sent per interval (max-send) */
 	IFLA_DMVPN_MAX_SEND_INTERVAL,	/* u32: max-send interval, seconds */
+	IFLA_DMVPN_REDIRECT_TIMEOUT,	/* u32: s between redirects per flow */
 	__IFLA_DMVPN_MAX
 };
 
@@ -56,6 +57,10 @@ enum {
 #define DMVPN_DEFAULT_MAX_SEND		1000
 #define DMVPN_DEFAULT_MAX_SEND_INTERVAL	10
 #define DMVPN_MAX_NHS			8
+/* Cisco "ip nhrp redirect timeout": 2 to 30 s, default 2. */
+#define DMVPN_DEFAULT_REDIRECT_TIMEOUT	2
+#define DMVPN_MIN_REDIRECT_TIMEOUT	2
+#define DMVPN_MAX_REDIRECT_TIMEOUT	30
 
 /* Generic netlink family. */
 #define DMVPN_GENL_NAME		"dmvpn"
@@ -105,6 +110,7 @@ enum dmvpn_entry_type {
 	DMVPN_ENTRY_INCOMPLETE,		/* resolution pending */
 	DMVPN_ENTRY_NEGATIVE,		/* resolution failed */
 	DMVPN_ENTRY_LOCAL,		/* our own address */
+	DMVPN_ENTRY_SHORTCUT,		/* Phase 3 shortcut (next-hop override) */
 	__DMVPN_ENTRY_MAX
 };
 
@@ -199,6 +205,16 @@ enum {
 	DMVPN_STATS_A_NHRP_ERROR_TX,	/* error indications sent */
 	DMVPN_STATS_A_TX_VIA_NHS,	/* data sent via the NHS while resolving */
 	DMVPN_STATS_A_RES_PENDING_FULL,	/* resolution not started: too many */
+	DMVPN_STATS_A_REDIRECT_TX,	/* traffic indications sent (hub) */
+	DMVPN_STATS_A_REDIRECT_SUPPRESSED,	/* not sent: per-flow limit */
+	DMVPN_STATS_A_REDIRECT_DROPPED,	/* not sent: queue full, no sender */
+	DMVPN_STATS_A_NHRP_TI_RX,	/* traffic indications taken (spoke) */
+	DMVPN_STATS_A_NHRP_TI_REFUSED,	/* dropped: not from our NHS/a spoke */
+	DMVPN_STATS_A_NHRP_TI_BAD,	/* dropped: embedded packet unusable */
+	DMVPN_STATS_A_SHORTCUT_FULL,	/* shortcut refused: table full */
+	DMVPN_STATS_A_SHORTCUT_REFUSED,	/* shortcut refused: covers an NHS */
+	DMVPN_STATS_A_TX_SHORTCUT,	/* data sent on a shortcut */
+	DMVPN_STATS_A_SHORTCUTS,	/* current number of shortcuts */
 	__DMVPN_STATS_A_MAX
 };
 
@@ -238,6 +254,9 @@ enum dmvpn_event {
 	DMVPN_EVENT_ENTRY_NEW,		/* DMVPN_A_ENTRY: learned binding */
 	DMVPN_EVENT_ENTRY_EXPIRED,	/* DMVPN_A_ENTRY: holding time over */
 	DMVPN_EVENT_ENTRY_PURGED,	/* DMVPN_A_ENTRY: removed by a purge */
+	DMVPN_EVENT_SHORTCUT_NEW,	/* DMVPN_A_ENTRY: shortcut installed */
+	DMVPN_EVENT_SHORTCUT_EXPIRED,	/* DMVPN_A_ENTRY: unused, or peer gone */
+	DMVPN_EVENT_SHORTCUT_PURGED,	/* DMVPN_A_ENTRY: purge, flush, route */
 	__DMVPN_EVENT_MAX
 };
 
