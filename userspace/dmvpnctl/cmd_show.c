@@ -52,6 +52,16 @@ static const char *const stat_names[DMVPN_STATS_A_MAX + 1] = {
 	[DMVPN_STATS_A_NHRP_ERROR_TX] = "nhrp-error-tx",
 	[DMVPN_STATS_A_TX_VIA_NHS] = "tx-via-nhs",
 	[DMVPN_STATS_A_RES_PENDING_FULL] = "res-pending-full",
+	[DMVPN_STATS_A_REDIRECT_TX] = "redirect-tx",
+	[DMVPN_STATS_A_REDIRECT_SUPPRESSED] = "redirect-suppressed",
+	[DMVPN_STATS_A_REDIRECT_DROPPED] = "redirect-dropped",
+	[DMVPN_STATS_A_NHRP_TI_RX] = "nhrp-ti-rx",
+	[DMVPN_STATS_A_NHRP_TI_REFUSED] = "nhrp-ti-refused",
+	[DMVPN_STATS_A_NHRP_TI_BAD] = "nhrp-ti-bad",
+	[DMVPN_STATS_A_SHORTCUT_FULL] = "shortcut-full",
+	[DMVPN_STATS_A_SHORTCUT_REFUSED] = "shortcut-refused",
+	[DMVPN_STATS_A_TX_SHORTCUT] = "tx-shortcut",
+	[DMVPN_STATS_A_SHORTCUTS] = "shortcuts",
 };
 
 struct view {
@@ -471,7 +481,7 @@ static int row_cmp(const void *a, const void *b)
 
 static const char *row_attrs(const struct ctl_entry *e, char *buf)
 {
-	static const char type_letter[] = { 0, 'S', 'D', 'R', 'I', 'X', 'L' };
+	static const char type_letter[] = { 0, 'S', 'D', 'R', 'I', 'X', 'L', 'T' };
 	char *p = buf;
 
 	if (e->type < sizeof(type_letter) && type_letter[e->type])
@@ -721,7 +731,8 @@ int cmd_show(int argc, char **argv)
 	qsort(rows.v, rows.n, rows.size, row_cmp);
 	if (!doc && pretty_output)
 		printf("Legend: Attrb --> S - Static, D - Dynamic, R - Resolved,\n"
-		       "        I - Incomplete, X - Negative, L - Local, N - NATed,\n"
+		       "        I - Incomplete, X - Negative, L - Local,\n"
+		       "        T - Shortcut (next-hop override), N - NATed,\n"
 		       "        U - Unique, H - NHS, M - Multicast\n");
 	for (i = 0; i < devs.n; i++) {
 		const struct show_dev *d = (struct show_dev *)devs.v + i;

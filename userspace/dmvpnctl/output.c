@@ -14,6 +14,9 @@ static const char *const event_names[] = {
 	[DMVPN_EVENT_ENTRY_NEW] = "entry-new",
 	[DMVPN_EVENT_ENTRY_EXPIRED] = "entry-expired",
 	[DMVPN_EVENT_ENTRY_PURGED] = "entry-purged",
+	[DMVPN_EVENT_SHORTCUT_NEW] = "shortcut-new",
+	[DMVPN_EVENT_SHORTCUT_EXPIRED] = "shortcut-expired",
+	[DMVPN_EVENT_SHORTCUT_PURGED] = "shortcut-purged",
 };
 
 static const char *const type_names[] = {
@@ -23,6 +26,7 @@ static const char *const type_names[] = {
 	[DMVPN_ENTRY_INCOMPLETE] = "incomplete",
 	[DMVPN_ENTRY_NEGATIVE] = "negative",
 	[DMVPN_ENTRY_LOCAL] = "local",
+	[DMVPN_ENTRY_SHORTCUT] = "shortcut",
 };
 
 const char *entry_type_name(uint8_t type)

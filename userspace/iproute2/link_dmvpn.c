@@ -39,6 +39,7 @@ static void dmvpn_print_help(struct link_util *lu, int argc, char **argv,
 		"                 [ holdtime SECONDS ] [ registration-timeout SECONDS ]\n"
 		"                 [ max-entries N ] [ authfile FILE ]\n"
 		"                 [ max-send COUNT ] [ max-send-interval SECONDS ]\n"
+		"                 [ redirect-timeout SECONDS ]\n"
 		"                 [ nhs { PROTO | dynamic } nbma NBMA [ priority PRIO ] ]...\n"
 		"                 [ nonhs ]\n"
 		"                 [ [no]redirect ] [ [no]shortcut ] [ [no]unique ]\n"
@@ -54,7 +55,8 @@ static void dmvpn_print_help(struct link_util *lu, int argc, char **argv,
 		"       FILE    := file holding the NHRP authentication string (1..8 bytes)\n"
 		"       COUNT   := NHRP packets sent at most per max-send-interval\n"
 		"                  { 1..4294967295 } (default 1000); max-send-interval\n"
-		"                  { 1..3600 } (default 10)\n"
+		"                  { 1..3600 } (default 10); redirect-timeout: at most\n"
+		"                  one redirect per flow so often { 2..30 } (default 2)\n"
 		"       PROTO   := tunnel address of a next hop server; dynamic = learn it\n"
 		"       NBMA    := NBMA address of the next hop server\n"
 		"       PRIO    := { 0..255 }, lower is preferred (default 0)\n"
@@ -273,6 +275,11 @@ static int dmvpn_parse_opt(struct link_util *lu, int argc, char **argv,
 			dmvpn_put_u32(n, IFLA_DMVPN_MAX_SEND_INTERVAL,
 				      "max-send-interval must be a number of seconds",
 				      *argv, 0, 0xffffffff);
+		} else if (!strcmp(*argv, "redirect-timeout")) {
+			NEXT_ARG();
+			dmvpn_put_u32(n, IFLA_DMVPN_REDIRECT_TIMEOUT,
+				      "redirect-timeout must be a number of seconds",
+				      *argv, 0, 0xffffffff);
 		} else if (!strcmp(*argv, "nhs")) {
 			struct dmvpn_nhs *h = &nhs[nhs_count];
 
@@ -415,6 +422,8 @@ static void dmvpn_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 	dmvpn_print_u32(tb[IFLA_DMVPN_MAX_SEND], "max_send", "max-send %u ");
 	dmvpn_print_u32(tb[IFLA_DMVPN_MAX_SEND_INTERVAL], "max_send_interval",
 			"max-send-interval %u ");
+	dmvpn_print_u32(tb[IFLA_DMVPN_REDIRECT_TIMEOUT], "redirect_timeout",
+			"redirect-timeout %u ");
 	if (tb[IFLA_DMVPN_NHS_LIST])
 		dmvpn_print_nhs(tb[IFLA_DMVPN_NHS_LIST]);
 	if (tb[IFLA_DMVPN_FLAGS]) {
