@@ -77,8 +77,10 @@ p3_shortcut() { [ "$(p3_entry "$1" "$2" shortcut nbma)" = "$3" ]; }
 p3_ping()
 {
 	local out
-	out=$(n "$1" ping -q -I "$2" -c "$4" -i 0.2 -w $(($4 + 5)) "$3" 2>&1)
-	grep -q " $4 received" <<<"$out" || { echo "# $out" | tail -n 2; return 1; }
+	# No -w: with a deadline ping sends until COUNT replies came.
+	out=$(n "$1" ping -q -I "$2" -c "$4" -i 0.2 -W 2 "$3" 2>&1)
+	grep -q "^$4 packets transmitted, $4 received," <<<"$out" ||
+		{ echo "# $out" | tail -n 2; return 1; }
 }
 rx_from() { peer_stat "$hub" dmvpn0 "$1" rx-packets; }
 # p3_dump NS...: the non-zero counters and the cache, as KTAP comments.
