@@ -5,7 +5,7 @@
 #include "nl.h"
 
 #define MAP_USAGE "map { add DEV PROTO[/PLEN] NBMA [multicast] [nhs] | del DEV PROTO[/PLEN] }"
-#define FLUSH_USAGE "flush DEV [static|dynamic|resolved|incomplete|negative]"
+#define FLUSH_USAGE "flush DEV [static|dynamic|resolved|incomplete|negative|shortcut]"
 
 static int put_dev(struct nl_msg *msg, const char *dev)
 {

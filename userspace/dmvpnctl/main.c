@@ -21,7 +21,7 @@ static const struct ctl_cmd cmds[] = {
 	{ "nhs", cmd_nhs, NHS_USAGE },
 	{ "monitor", cmd_monitor, MONITOR_USAGE },
 	{ "map", cmd_map, "map { add DEV PROTO[/PLEN] NBMA [multicast] [nhs] | del DEV PROTO[/PLEN] }" },
-	{ "flush", cmd_flush, "flush DEV [static|dynamic|resolved|incomplete|negative]" },
+	{ "flush", cmd_flush, "flush DEV [static|dynamic|resolved|incomplete|negative|shortcut]" },
 };
 
 static const struct ctl_cmd *find_cmd(const char *name)
