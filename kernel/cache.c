@@ -3,10 +3,11 @@
  * dmvpn NHRP cache: protocol (overlay) address and prefix -> NBMA peer.
  *
  * Entries live in a resizable RCU hash keyed by (masked address, prefix
- * length). The data path first tries the exact host entry, then walks the
- * prefix lengths that are present from the longest down, one hash probe
- * each: cheap when, as usual, only host entries exist. Writers serialise on
- * dd->lock; every change bumps dd->generation so dumps can detect it.
+ * length); entries shorter than a host are also in an LPM trie. The data
+ * path first tries the exact host entry, then, only when prefix entries
+ * exist, the longest prefix: one probe when, as usual, there are none.
+ * Writers serialise on dd->lock; every change bumps dd->generation so
+ * dumps can detect it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -48,53 +49,37 @@ static void dmvpn_entry_key_init(struct dmvpn_entry_key *key,
 	dmvpn_addr_mask(&key->addr, plen);
 }
 
-static unsigned long *dmvpn_plen_map(struct dmvpn_dev *dd, u16 family)
+static bool dmvpn_entry_is_prefix(const struct dmvpn_entry_key *k)
 {
-	return family == AF_INET ? dd->plens4 : dd->plens6;
-}
-
-static void dmvpn_plen_ref(struct dmvpn_dev *dd, const struct dmvpn_entry_key *k)
-{
-	int fam = k->addr.family == AF_INET6;
-
-	if (!dd->plen_count[fam][k->plen]++)
-		set_bit(k->plen, dmvpn_plen_map(dd, k->addr.family));
-}
-
-static void dmvpn_plen_unref(struct dmvpn_dev *dd, const struct dmvpn_entry_key *k)
-{
-	int fam = k->addr.family == AF_INET6;
-
-	if (!--dd->plen_count[fam][k->plen])
-		clear_bit(k->plen, dmvpn_plen_map(dd, k->addr.family));
+	return k->plen < dmvpn_addr_bits(&k->addr);
 }
 
 /*
- * Longest-prefix match of @addr. Caller holds rcu_read_lock(); the entry is
- * valid until rcu_read_unlock(). Expired entries are skipped here and
- * removed by the gc work.
+ * The entry for @addr: its host entry (one hash probe), else the longest
+ * prefix entry holding it (the LPM, searched only when prefixes exist).
+ * Caller holds rcu_read_lock(); the entry is valid until rcu_read_unlock().
+ * An expired entry is no answer; the gc work removes it within a second.
  */
 struct dmvpn_entry *dmvpn_cache_lookup(struct dmvpn_dev *dd,
 				       const struct dmvpn_addr *addr)
 {
-	unsigned long *map = dmvpn_plen_map(dd, addr->family);
-	unsigned int bits = dmvpn_addr_bits(addr);
+	struct dmvpn_lpm_entry *le;
 	struct dmvpn_entry_key key;
 	struct dmvpn_entry *e;
-	unsigned long n = bits + 1;
 
-	while (n) {
-		unsigned long plen = find_last_bit(map, n);
-
-		if (plen >= n)
-			break;
-		dmvpn_entry_key_init(&key, addr, plen);
-		e = rhashtable_lookup(&dd->cache, &key, dmvpn_cache_params);
-		if (e && !dmvpn_entry_expired(e))
-			return e;
-		n = plen;
-	}
-	return NULL;
+	dmvpn_entry_key_init(&key, addr, dmvpn_addr_bits(addr));
+	e = rhashtable_lookup(&dd->cache, &key, dmvpn_cache_params);
+	if (e && !dmvpn_entry_expired(e))
+		return e;
+	if (dmvpn_lpm_empty(&dd->prefixes))
+		return NULL;
+	le = dmvpn_lpm_lookup(&dd->prefixes, addr->family == AF_INET6,
+			      dmvpn_addr_is_v4(addr) ? (const u8 *)&addr->in4 :
+			      addr->in6.s6_addr);
+	if (!le)
+		return NULL;
+	e = container_of(le, struct dmvpn_entry, lpm);
+	return dmvpn_entry_expired(e) ? NULL : e;
 }
 
 /*
@@ -136,7 +121,8 @@ static void dmvpn_entry_remove(struct dmvpn_dev *dd, struct dmvpn_entry *e)
 	rhashtable_remove_fast(&dd->cache, &e->node, dmvpn_cache_params);
 	list_del_rcu(&e->list);
 	dmvpn_entry_set_mcast(dd, e, false);
-	dmvpn_plen_unref(dd, &e->key);
+	if (dmvpn_entry_is_prefix(&e->key))
+		dmvpn_lpm_remove(&dd->prefixes, &e->lpm);
 	dd->n_entries--;
 	if (e->type == DMVPN_ENTRY_INCOMPLETE)
 		dd->n_pending--;
@@ -283,6 +269,22 @@ int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		kfree(e);
 		goto err_peer;
 	}
+	if (dmvpn_entry_is_prefix(&key)) {
+		const struct dmvpn_addr *a = &key.addr;
+
+		err = dmvpn_lpm_insert(&dd->prefixes, &e->lpm,
+				       a->family == AF_INET6,
+				       dmvpn_addr_is_v4(a) ? (const u8 *)&a->in4 :
+				       a->in6.s6_addr, key.plen);
+		if (err) {
+			NL_SET_ERR_MSG(extack, "Out of memory for the prefix");
+			rhashtable_remove_fast(&dd->cache, &e->node,
+					       dmvpn_cache_params);
+			/* A reader may have found it in the hash meanwhile. */
+			kfree_rcu(e, rcu);
+			goto err_peer;
+		}
+	}
 	/* Flags go last so the multicast reference is taken exactly once. */
 	e->flags = 0;
 	if (peer)
@@ -292,7 +294,6 @@ int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 	if (info->type == DMVPN_ENTRY_INCOMPLETE)
 		dd->n_pending++;
 	list_add_tail_rcu(&e->list, &dd->entry_list);
-	dmvpn_plen_ref(dd, &key);
 	dd->n_entries++;
 	dd->generation++;
 	fresh = true;
@@ -520,6 +521,7 @@ int dmvpn_cache_init(struct dmvpn_dev *dd)
 	INIT_LIST_HEAD(&dd->entry_list);
 	INIT_LIST_HEAD(&dd->mcast_list);
 	INIT_DELAYED_WORK(&dd->gc_work, dmvpn_cache_gc);
+	dmvpn_lpm_init(&dd->prefixes);
 	dmvpn_shortcut_init(dd);
 	return rhashtable_init(&dd->cache, &dmvpn_cache_params);
 }

@@ -111,6 +111,7 @@ struct dmvpn_entry_key {
 
 struct dmvpn_entry {
 	struct rhash_head	node;		/* dd->cache, under dd->lock */
+	struct dmvpn_lpm_entry	lpm;		/* dd->prefixes, if a prefix */
 	struct list_head	list;		/* dd->entry_list, RCU */
 	struct dmvpn_entry_key	key;
 	struct dmvpn_peer __rcu	*peer;		/* reference held; NULL if none */
@@ -325,10 +326,8 @@ struct dmvpn_dev {
 	struct list_head	entry_list;	/* all entries, for dumps */
 	struct list_head	mcast_list;	/* peers of MULTICAST entries */
 	unsigned int		n_entries;
-	/* Prefix lengths present, for the longest-prefix-match fallback. */
-	DECLARE_BITMAP(plens4, 33);
-	DECLARE_BITMAP(plens6, 129);
-	unsigned int		plen_count[2][129];
+	/* Entries shorter than a host, for the longest-prefix fallback. */
+	struct dmvpn_lpm	prefixes;
 	u32			generation;	/* bumped on every change */
 	struct delayed_work	gc_work;	/* expires timed entries */
 
