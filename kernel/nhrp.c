@@ -126,6 +126,34 @@ int dmvpn_nhrp_own_proto(struct dmvpn_dev *dd, u16 family,
 	return err;
 }
 
+/*
+ * The device's IPv6 link-local address: the first usable one (Cisco has
+ * exactly one per tunnel; configure it with addr_gen_mode 1 to match).
+ */
+int dmvpn_nhrp_link_local(struct dmvpn_dev *dd, struct dmvpn_addr *out)
+{
+	struct inet6_ifaddr *ifp;
+	struct inet6_dev *idev;
+	int err = -EADDRNOTAVAIL;
+
+	rcu_read_lock();
+	idev = __in6_dev_get(dd->dev);
+	if (idev) {
+		read_lock_bh(&idev->lock);
+		list_for_each_entry(ifp, &idev->addr_list, if_list) {
+			if (!(ipv6_addr_type(&ifp->addr) & IPV6_ADDR_LINKLOCAL) ||
+			    (ifp->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))
+				continue;
+			dmvpn_addr_set6(out, &ifp->addr);
+			err = 0;
+			break;
+		}
+		read_unlock_bh(&idev->lock);
+	}
+	rcu_read_unlock();
+	return err;
+}
+
 /* One of this host's addresses (in the overlay namespace). */
 bool dmvpn_nhrp_is_local(struct dmvpn_dev *dd, const struct dmvpn_addr *a)
 {

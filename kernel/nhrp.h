@@ -70,6 +70,7 @@ bool dmvpn_nhrp_is_local(struct dmvpn_dev *dd, const struct dmvpn_addr *a);
 bool dmvpn_nhrp_in_subnet(struct dmvpn_dev *dd, const struct dmvpn_addr *a);
 u8 dmvpn_nhrp_local_plen(struct dmvpn_dev *dd, const struct dmvpn_addr *a,
 			 u8 min);
+int dmvpn_nhrp_link_local(struct dmvpn_dev *dd, struct dmvpn_addr *out);
 int dmvpn_nhrp_local_nbma(struct dmvpn_dev *dd, const struct dmvpn_addr *to,
 			  struct dmvpn_addr *out);
 int dmvpn_nhrp_send(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,

@@ -80,7 +80,7 @@ void dmvpn_nhrp_reg_request(struct dmvpn_nhrp_rx *rx)
 	unsigned int i, n = nhrp_msg_cie_count(m, NHRP_LIST_MAIN);
 	bool unique = m->flags & NHRP_REG_FLAG_U;
 	bool natted = !dmvpn_addr_equal(&rx->src_nbma, &rx->observed);
-	struct dmvpn_addr own_nbma, own_proto, claimed;
+	struct dmvpn_addr own_nbma, own_proto, own_ll, claimed;
 	struct nhrp_cie self, nat_extra;
 	u8 codes[NHRP_MAX_CIES];
 	unsigned int secret_len;
@@ -146,8 +146,16 @@ void dmvpn_nhrp_reg_request(struct dmvpn_nhrp_rx *rx)
 			c.holding_time = 0;
 		nhrp_build_cie(&b, &c);
 	}
+	/* Where an IPv6 next hop of ours really is: our link-local binding. */
+	if (rx->src_proto.family == AF_INET6 &&
+	    !dmvpn_nhrp_link_local(dd, &own_ll)) {
+		dmvpn_nhrp_self_cie(dd, &self, &own_nbma, &own_ll, 128, 255);
+		nhrp_build_cie(&b, &self);
+	}
+	/* The Responder: Cisco echoes the registrant's preference. */
 	dmvpn_nhrp_self_cie(dd, &self, &own_nbma, &own_proto,
-			    dmvpn_addr_bits(&own_proto), 255);
+			    dmvpn_addr_bits(&own_proto),
+			    n ? nhrp_msg_cie(m, NHRP_LIST_MAIN, 0)->preference : 255);
 	/* Tell a NATed spoke the address we see (the second NAT CIE). */
 	dmvpn_nhrp_self_cie(dd, &nat_extra, &rx->observed, &rx->src_proto,
 			    dmvpn_addr_bits(&rx->src_proto), 255);
