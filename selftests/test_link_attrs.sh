@@ -26,10 +26,10 @@ create_all()
 		ttl 10 tos inherit network-id 7 holdtime 600 \
 		registration-timeout 100 max-entries 1000 redirect noshortcut \
 		nounique nat-ext server-only authfile "$TMPDIR/secret" \
-		max-send 200 max-send-interval 30 || return 1
+		max-send 200 max-send-interval 30 redirect-timeout 7 || return 1
 	local got want
 	got=$(info d0)
-	want='{"local":"192.0.2.1","link":"eth0","key":42,"ttl":10,"tos":"inherit","network_id":7,"holdtime":600,"registration_timeout":100,"max_entries":1000,"max_send":200,"max_send_interval":30,"redirect":true,"shortcut":false,"unique":false,"nat-ext":true,"server-only":true,"auth":true}'
+	want='{"local":"192.0.2.1","link":"eth0","key":42,"ttl":10,"tos":"inherit","network_id":7,"holdtime":600,"registration_timeout":100,"max_entries":1000,"max_send":200,"max_send_interval":30,"redirect_timeout":7,"redirect":true,"shortcut":false,"unique":false,"nat-ext":true,"server-only":true,"auth":true}'
 	echo "# $got"
 	[ "$(jq -S . <<< "$got")" = "$(jq -S . <<< "$want")" ]
 }
@@ -59,9 +59,9 @@ defaults()
 {
 	n "$ns" ip link add d1 type dmvpn || return 1
 	local got
-	got=$(info d1 | jq -c '{local,ttl,tos,network_id,holdtime,max_entries,max_send,max_send_interval,unique,"nat-ext",redirect}')
+	got=$(info d1 | jq -c '{local,ttl,tos,network_id,holdtime,max_entries,max_send,max_send_interval,redirect_timeout,unique,"nat-ext",redirect}')
 	echo "# $got"
-	[ "$got" = '{"local":"any","ttl":64,"tos":0,"network_id":1,"holdtime":7200,"max_entries":65536,"max_send":1000,"max_send_interval":10,"unique":true,"nat-ext":true,"redirect":false}' ]
+	[ "$got" = '{"local":"any","ttl":64,"tos":0,"network_id":1,"holdtime":7200,"max_entries":65536,"max_send":1000,"max_send_interval":10,"redirect_timeout":2,"unique":true,"nat-ext":true,"redirect":false}' ]
 }
 run_test "defaults without options" defaults
 
@@ -83,7 +83,13 @@ refused()
 	echo "$out" | grep -q "underlay address family" || return 1
 	out=$(n "$ns" ip link add d3 type dmvpn local 224.0.0.5 2>&1) && return 1
 	echo "# multicast local: $out"
-	echo "$out" | grep -q "cannot be multicast"
+	echo "$out" | grep -q "cannot be multicast" || return 1
+	# Cisco's range for ip nhrp redirect timeout: 2..30.
+	out=$(n "$ns" ip link add d4 type dmvpn redirect-timeout 1 2>&1) && return 1
+	echo "# redirect-timeout 1: $out"
+	echo "$out" | grep -q "out of range" || return 1
+	out=$(n "$ns" ip link add d4 type dmvpn redirect-timeout 31 2>&1) && return 1
+	echo "$out" | grep -q "out of range"
 }
 run_test "invalid values refused with an explanation" refused
 
