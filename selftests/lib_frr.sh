@@ -261,13 +261,10 @@ frr_stop()
 
 # --- shared by the FRR interop tests ---------------------------------------
 #
-#   nhrp_capture_start          tcpdump of every GRE packet on the underlay
-#                               bridge (after topo_create)
-#   nhrp_capture_check [S,D,T]...
-#                               stop it, decode it with tshark: no malformed
-#                               packet, no expert error, every NHRP checksum
-#                               good, and for each S,D,T an NHRP packet of
-#                               type T from NBMA S to NBMA D
+#   frr_capture_start           nhrp_capture_start of every GRE packet on the
+#                               underlay bridge (after topo_create) into
+#                               $FRR_CAP; nhrp_capture_stop, then
+#                               nhrp_capture_check "$FRR_CAP" EXPECT, check it
 #   frr_log_clean NS...         nhrpd logged no dropped packet, no failed
 #                               relay, no reply matching no request
 #   ctl NS ARGS...              dmvpnctl in NS
@@ -278,54 +275,13 @@ frr_stop()
 #   nhs_up NS NBMA LEARNED      registered with NBMA, which told us LEARNED
 #   counted_ping FROM DST COUNT MEAS NBMA...
 #                               "tx rx [tx rx]... rc": MEAS's per-peer deltas
-#                               toward each NBMA over the ping, ping's status
+#                               toward each NBMA over the ping, ping_ok's
+#                               status (COUNT of COUNT answered)
 #   show_dmvpn NS, show_frr NS [LINES]   state dumps as KTAP comments
 #   timed CMD...                CMD, then how long it took as a comment
 
-nhrp_capture_start()
-{
-	_nhrp_cap=$TMPDIR/underlay.pcap
-	# Not through n(): $! must be tcpdump itself.
-	ip netns exec "$(topo_inet)" tcpdump -i br0 -nn -U --immediate-mode \
-		-w "$_nhrp_cap" 'ip proto 47' > /dev/null 2> "$TMPDIR/tcpdump.err" &
-	_nhrp_cap_pid=$!
-	cleanup_add kill -TERM "$_nhrp_cap_pid"
-	wait_for 10 grep -q listening "$TMPDIR/tcpdump.err"
-}
-
-# One tshark pass (tshark takes many seconds to start under emulation).
-nhrp_capture_check()
-{
-	local frames=$TMPDIR/frames.txt nhrp=$TMPDIR/nhrp.txt all bad sum want rc=0
-	kill -TERM "$_nhrp_cap_pid"
-	wait "$_nhrp_cap_pid" 2>/dev/null
-	tshark -n -r "$_nhrp_cap" -T fields -E occurrence=a \
-		-e frame.number -e ip.src -e ip.dst -e nhrp.hdr.op.type \
-		-e nhrp.hdr.chksum.status -e _ws.malformed \
-		-e frame.time_relative -e _ws.expert.severity > "$frames" 2>/dev/null
-	# NHRP frames, outer addresses only.
-	awk -F'\t' -v OFS='\t' '$4 != "" { sub(/,.*/, "", $2)
-		sub(/,.*/, "", $3); print }' "$frames" > "$nhrp"
-	[ -n "${V:-}" ] && sed 's/^/# frame: /' "$nhrp"
-	all=$(wc -l < "$nhrp")
-	# _ws.malformed || _ws.expert.severity >= error (0x800000)
-	bad=$(awk -F'\t' '{ n = split($8, s, ","); e = 0
-		for (i = 1; i <= n; i++) if (s[i] + 0 >= 8388608) e = 1 }
-		$6 != "" || e' "$frames" | wc -l)
-	sum=$(awk -F'\t' '$5 != 1' "$nhrp" | wc -l)
-	[ "$bad" -eq 0 ] || tshark -r "$_nhrp_cap" -q -z expert,error 2>/dev/null |
-		grep -v '^=*$' | head -20 | sed 's/^/# expert: /'
-	# op types: 1/2 resolution request/reply, 3/4 registration request/reply
-	echo "# NHRP packets by (src, dst, type):"
-	cut -f2-4 "$nhrp" | sort | uniq -c | sed 's/^/#  /'
-	echo "# $(wc -l < "$frames") GRE frames, $all NHRP;" \
-		"$bad malformed or expert errors, $sum bad NHRP checksums"
-	for want in "$@"; do
-		awk -F'\t' -v w="$want" '$2 "," $3 "," $4 == w' "$nhrp" | grep -q . ||
-			{ echo "# missing: NHRP type ${want##*,} ${want%,*}"; rc=1; }
-	done
-	[ "$all" -gt 0 ] && [ "$bad" -eq 0 ] && [ "$sum" -eq 0 ] && [ $rc -eq 0 ]
-}
+FRR_CAP=${TMPDIR}/underlay.pcap
+frr_capture_start() { nhrp_capture_start "$(topo_inet)" br0 "$FRR_CAP"; }
 
 # nhrpd logs a dropped packet as "From NBMA: error: ...", a request it could
 # not relay as "FWD-FAIL" and a reply matching no request "!UNKNOWN-REQID".
@@ -389,7 +345,7 @@ counted_ping()
 	shift 4
 	local -a c0 c1
 	read -r -a c0 <<< "$(peer_counts "$meas" "$@")"
-	n "$from" ping -q -c "$cnt" -i 0.1 -W 2 "$dst" >/dev/null
+	ping_ok "$from" "$dst" "$cnt" -i 0.1 >&2
 	rc=$?
 	read -r -a c1 <<< "$(peer_counts "$meas" "$@")"
 	for ((i = 0; i < ${#c1[@]}; i++)); do

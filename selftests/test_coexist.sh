@@ -40,8 +40,6 @@ dmvpn_up()
 	n "$b" "$DMVPNCTL" map add dmvpn0 10.0.0.1 192.0.2.1
 }
 
-ping_ok() { n "$a" ping -q -c 3 -i 0.2 -W 2 "$1" >/dev/null; }
-
 ktap_plan 5
 
 both_up() { gre_up && dmvpn_up; }
@@ -49,9 +47,12 @@ run_test "both tunnels come up" both_up
 
 together()
 {
-	n "$a" ping -q -c 20 -i 0.05 -W 2 10.99.0.2 >/dev/null & local p1=$!
-	n "$a" ping -q -c 20 -i 0.05 -W 2 10.0.0.2 >/dev/null & local p2=$!
-	wait $p1 && wait $p2
+	local p1 p2 rc=0
+	ping_ok "$a" 10.99.0.2 20 -i 0.05 & p1=$!
+	ping_ok "$a" 10.0.0.2 20 -i 0.05 & p2=$!
+	wait $p1 || rc=1
+	wait $p2 || rc=1
+	return $rc
 }
 run_test "ip_gre and dmvpn carry traffic at the same time" together
 
@@ -59,7 +60,7 @@ unload_gre()
 {
 	n "$a" ip link del gtun; n "$b" ip link del gtun
 	rmmod ip_gre || return 1
-	ping_ok 10.0.0.2
+	ping_ok "$a" 10.0.0.2
 }
 run_test "rmmod ip_gre: dmvpn still works" unload_gre
 
@@ -68,14 +69,14 @@ unload_dmvpn()
 	modprobe ip_gre && gre_up || return 1
 	n "$a" ip link del dmvpn0; n "$b" ip link del dmvpn0
 	rmmod dmvpn || return 1
-	ping_ok 10.99.0.2
+	ping_ok "$a" 10.99.0.2
 }
 run_test "rmmod dmvpn: ip_gre still works" unload_dmvpn
 
 reload()
 {
-	insmod "$REPO/kernel/dmvpn.ko" && dmvpn_up && ping_ok 10.0.0.2 &&
-	ping_ok 10.99.0.2
+	insmod "$REPO/kernel/dmvpn.ko" && dmvpn_up && ping_ok "$a" 10.0.0.2 &&
+	ping_ok "$a" 10.99.0.2
 }
 run_test "dmvpn reloaded beside ip_gre" reload
 

@@ -37,7 +37,8 @@ load_dmvpn
 
 hub=$(ns_name hub); sa=$(ns_name sa); sb=$(ns_name sb); sc=$(ns_name sc)
 topo_create "$hub" "$sa" "$sb" "$sc"
-nhrp_capture_start || { echo "# tcpdump did not start"; exit $KSFT_FAIL; }
+frr_capture_start || { echo "# tcpdump did not start"; exit $KSFT_FAIL; }
+t_cap=$SECONDS
 
 ktap_plan 6
 
@@ -82,7 +83,8 @@ resolve()
 	local dst=$1 nbma=$2 v0 v1 h0 h1 t
 	v0=$(ctl "$sa" -j stats dmvpn0 | jq '."tx-via-nhs"')
 	h0=$(peer_counts "$sa" 192.0.2.1)
-	n "$sa" ping -q -c 1 -W 3 "$dst" >/dev/null ||
+	# (no claim on the first packet's answer)
+	ping_run "$sa" "$dst" 1 -W 3 ||
 		echo "# first packet to $dst (via the NHS) got no answer"
 	v1=$(ctl "$sa" -j stats dmvpn0 | jq '."tx-via-nhs"')
 	h1=$(peer_counts "$sa" 192.0.2.1)
@@ -108,11 +110,49 @@ run_test "dmvpn spoke A resolves FRR spoke B through the FRR hub" \
 run_test "dmvpn spoke A resolves dmvpn spoke C through the FRR hub" \
 	timed resolve 10.0.0.4 192.0.2.4
 
-# Ours to FRR: A's registration and resolution requests; relayed by FRR:
-# the requests to B and C, B's reply.
-run_test "NHRP in the underlay decodes cleanly (tshark)" timed \
-	nhrp_capture_check 192.0.2.2,192.0.2.1,3 192.0.2.2,192.0.2.1,1 \
-	192.0.2.1,192.0.2.3,1 192.0.2.1,192.0.2.4,1
+# Every NHRP packet of the scenario, exactly:
+# - A, B and C register, and again every holdtime / 3 (40 s): at most one
+#   request each per 40 s begun; the hub answers each.
+# - A resolves B and C through the hub (requests A -> hub, relayed hub ->
+#   B and hub -> C); B answers through the hub (B -> hub -> A), C
+#   directly (C -> A). A retries an unanswered request after 1, 2, 4 and
+#   7 s: at most 5 tries each within the 15 s the test waits, and every
+#   try relayed and answered alike (the equalities below).
+# - C may answer A's first ping (which reaches it via the hub) before
+#   A's request has taught it A: then C resolves A too (C -> hub, hub ->
+#   A, A answers C directly): 0 or more tries, same equalities.
+frr_count() { nhrp_capture_n "$FRR_CAP" "$1"; }	# SRC,DST,TYPE
+underlay()
+{
+	local r=$((1 + (SECONDS - t_cap) / 40)) t=5 rb rc q
+	nhrp_capture_stop "$FRR_CAP"
+	nhrp_capture_check "$FRR_CAP" "
+		192.0.2.2,192.0.2.1,3:1-$r 192.0.2.1,192.0.2.2,4:1-$r
+		192.0.2.3,192.0.2.1,3:1-$r 192.0.2.1,192.0.2.3,4:1-$r
+		192.0.2.4,192.0.2.1,3:1-$r 192.0.2.1,192.0.2.4,4:1-$r
+		192.0.2.2,192.0.2.1,1:2-$((2 * t))
+		192.0.2.1,192.0.2.3,1:1-$t 192.0.2.3,192.0.2.1,2:1-$t
+		192.0.2.1,192.0.2.2,2:1-$t
+		192.0.2.1,192.0.2.4,1:1-$t 192.0.2.4,192.0.2.2,2:1-$t
+		192.0.2.4,192.0.2.1,1:0-$t 192.0.2.1,192.0.2.2,1:0-$t
+		192.0.2.2,192.0.2.4,2:0-$t" &&
+	nhrp_capture_answered "$FRR_CAP" 1 3 || return 1
+	rb=$(frr_count 192.0.2.1,192.0.2.3,1) rc=$(frr_count 192.0.2.1,192.0.2.4,1)
+	q=$(frr_count 192.0.2.4,192.0.2.1,1)
+	echo "# A's tries for B $rb, for C $rc; C's for A $q"
+	[ "$(frr_count 192.0.2.2,192.0.2.1,1)" -eq $((rb + rc)) ] &&
+	[ "$(frr_count 192.0.2.3,192.0.2.1,2)" -eq "$rb" ] &&
+	[ "$(frr_count 192.0.2.1,192.0.2.2,2)" -eq "$rb" ] &&
+	[ "$(frr_count 192.0.2.4,192.0.2.2,2)" -eq "$rc" ] &&
+	[ "$(frr_count 192.0.2.1,192.0.2.2,1)" -eq "$q" ] &&
+	[ "$(frr_count 192.0.2.2,192.0.2.4,2)" -eq "$q" ] &&
+	for s in 2 3 4; do
+		[ "$(frr_count 192.0.2.$s,192.0.2.1,3)" -eq \
+		  "$(frr_count 192.0.2.1,192.0.2.$s,4)" ] || return 1
+	done
+}
+run_test "NHRP in the underlay: exactly the scenario's, decoded cleanly (tshark)" \
+	timed underlay
 run_test "FRR's nhrpd logged no dropped or unrelayable NHRP packet" \
 	frr_log_clean "$hub" "$sb"
 

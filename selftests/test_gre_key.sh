@@ -51,29 +51,26 @@ rx_packets() { n "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
 
 ktap_plan 4
 
-run_test "matching key 42 delivered" \
-	n "$a" ping -q -c 3 -i 0.2 -W 2 10.42.0.2
+run_test "matching key 42 delivered" ping_ok "$a" 10.42.0.2
 
 mismatch()
 {
 	local before after
 	before=$(rx_packets "$c" k42)
-	! n "$a" ping -q -c 2 -i 0.2 -W 1 10.42.0.3 >/dev/null
+	ping_none "$a" 10.42.0.3 2 || return 1
 	after=$(rx_packets "$c" k42)
 	echo "# key-43 device rx_packets $before -> $after"
 	[ "$before" -eq "$after" ]
 }
 run_test "key 42 packets not delivered to a key 43 device" mismatch
 
-run_test "unkeyed device beside a keyed one" \
-	n "$a" ping -q -c 3 -i 0.2 -W 2 10.0.0.2
+run_test "unkeyed device beside a keyed one" ping_ok "$a" 10.0.0.2
 
 both()
 {
 	local k0 p0
 	k0=$(rx_packets "$b" k42); p0=$(rx_packets "$b" plain)
-	n "$a" ping -q -c 4 -i 0.1 -W 2 10.42.0.2 >/dev/null &&
-	n "$a" ping -q -c 4 -i 0.1 -W 2 10.0.0.2 >/dev/null || return 1
+	ping_ok "$a" 10.42.0.2 4 -i 0.1 && ping_ok "$a" 10.0.0.2 4 -i 0.1 || return 1
 	echo "# keyed rx +$(( $(rx_packets "$b" k42) - k0 )), unkeyed rx +$(( $(rx_packets "$b" plain) - p0 ))"
 	[ $(( $(rx_packets "$b" k42) - k0 )) -eq 4 ] &&
 	[ $(( $(rx_packets "$b" plain) - p0 )) -eq 4 ]

@@ -53,7 +53,8 @@ for x in "$a:1:198.51.100.2" "$b:2:192.0.2.1"; do
 done
 n "$b" ip route add 10.1.0.0/24 via 10.0.0.1 dev dmvpn0
 
-stat() { n "$a" "$DMVPNCTL" -j stats dmvpn0 | jq -r ".\"$1\""; }
+stat() { counter "$a" "$1"; }
+pmtu_is() { [ "$(n "$a" "$DMVPNCTL" -j peers dmvpn0 | jq '.[0].pmtu')" = "$1" ]; }
 
 ktap_plan 6
 
@@ -68,33 +69,41 @@ run_test "default MTU is underlay MTU minus outer IPv4 and GRE with key" default
 
 learn_pmtu()
 {
-	# The first big DF packet dies at the router, which reports 1400.
-	n "$h" ping -q -M do -s 1400 -c 1 -W 1 10.0.0.2 >/dev/null
-	wait_for 5 sh -c "[ \"\$(ip netns exec $a $DMVPNCTL -j peers dmvpn0 | jq '.[0].pmtu')\" = 1400 ]" ||
-		return 1
+	# The first big DF packet dies at the router, which reports 1400
+	# (to the tunnel, not to the sender: no answer, no error).
+	ping_none "$h" 10.0.0.2 1 -M "do" -s 1400 || return 1
+	wait_for 5 pmtu_is 1400 || return 1
 	echo "# peer pmtu 1400, pmtu-updates $(stat pmtu-updates)"
-	[ "$(stat pmtu-updates)" -ge 1 ]
+	[ "$PING_ERR" -eq 0 ] && [ "$(stat pmtu-updates)" -eq 1 ]
 }
 run_test "underlay ICMP frag-needed sets the peer's path MTU" learn_pmtu
 
 frag_needed()
 {
-	local out
-	out=$(n "$h" ping -M do -s 1400 -c 2 -i 0.3 -W 1 10.0.0.2 2>&1)
-	echo "$out" | grep -m1 -i 'frag needed' | sed 's/^/# /'
-	echo "$out" | grep -q 'mtu = 1372' && [ "$(stat tx-too-big)" -ge 1 ]
+	local tb0 tb1
+	tb0=$(stat tx-too-big)
+	ping_none "$h" 10.0.0.2 2 -i 0.3 -M "do" -s 1400 || return 1
+	tb1=$(stat tx-too-big)
+	grep -i 'frag needed\|message too long' <<< "$PING_OUT" | sed 's/^/# /'
+	echo "# $PING_STATS; tx-too-big $tb0 -> $tb1"
+	# The first reaches the tunnel, which answers frag-needed; the second
+	# the sender's kernel already refuses (its path MTU is now 1372).
+	grep -q 'Frag needed and DF set (mtu = 1372)' <<< "$PING_OUT" &&
+	grep -q 'local error: message too long, mtu=1372' <<< "$PING_OUT" &&
+	[ "$PING_ERR" -eq 2 ] && [ $((tb1 - tb0)) -eq 1 ]
 }
 run_test "oversized DF packet: sender gets frag-needed with mtu 1372" frag_needed
 
 run_test "packet at the path MTU passes" \
-	n "$h" ping -q -M do -s $((1372 - 28)) -c 2 -i 0.2 -W 2 10.0.0.2
+	ping_ok "$h" 10.0.0.2 2 -M "do" -s $((1372 - 28))
 
 ptb6()
 {
-	local out
-	out=$(n "$a" ping -6 -M do -s 1400 -c 2 -i 0.3 -W 1 fd00::2 2>&1)
-	echo "$out" | grep -m1 -i 'mtu' | sed 's/^/# /'
-	echo "$out" | grep -qE 'mtu[= ]+1372'
+	ping_none "$a" fd00::2 2 -i 0.3 -6 -M "do" -s 1400 || return 1
+	grep -m1 -i 'mtu' <<< "$PING_OUT" | sed 's/^/# /'
+	echo "# $PING_STATS"
+	# Both refused, each with the tunnel's MTU.
+	[ "$PING_ERR" -eq 2 ] && [ "$(grep -cE 'mtu[=: ]+1372' <<< "$PING_OUT")" -eq 2 ]
 }
 run_test "IPv6 inner packet too big: sender told 1372" ptb6
 

@@ -25,14 +25,9 @@ load_dmvpn
 ha=$(ns_name ha); hb=$(ns_name hb); s1=$(ns_name s1)
 topo_create "$ha" "$hb" "$s1"
 
-hub_up() # NS INDEX
-{
-	n "$1" ip link add dmvpn0 type dmvpn local 192.0.2.$2 holdtime 60
-	n "$1" ip addr add 10.0.0.$2/24 dev dmvpn0
-	n "$1" ip link set dmvpn0 up
-}
-hub_up "$ha" 1
-hub_up "$hb" 2
+hub() { hub_up "$1" 192.0.2.$2 10.0.0.$2/24 holdtime 60; }	# NS INDEX
+hub "$ha" 1
+hub "$hb" 2
 n "$s1" ip link add dmvpn0 type dmvpn local 192.0.2.3 holdtime 60 \
 	registration-timeout 2 nhs dynamic nbma 192.0.2.1 priority 0 \
 	nhs dynamic nbma 192.0.2.2 priority 1
@@ -42,24 +37,16 @@ n "$s1" sysctl -qw net.ipv6.conf.dmvpn0.disable_ipv6=1
 n "$s1" ip addr add 10.0.0.3/24 dev dmvpn0
 n "$s1" ip link set dmvpn0 up
 
-nhs_state()
-{
-	n "$s1" "$DMVPNCTL" -j nhs dmvpn0 |
-		jq -r --arg nbma "$1" '.[] | select(.nbma == $nbma) | .state'
-}
+nhs_state() { nhs_field "$s1" state "$1"; }
 is_state() { [ "$(nhs_state "$1")" = "$2" ]; }
-peer_tx()
-{
-	n "$s1" "$DMVPNCTL" -j peers dmvpn0 |
-		jq -r --arg nbma "$1" '[.[] | select(.nbma == $nbma)][0]["tx-packets"] // 0'
-}
+peer_tx() { peer_stat "$s1" dmvpn0 "$1" tx-packets; }
 
 # via EXPECTED OTHER: 3 packets to nobody go to EXPECTED, none to OTHER.
 via()
 {
 	local e0 o0 e1 o1
 	e0=$(peer_tx "$1"); o0=$(peer_tx "$2")
-	n "$s1" ping -q -c 3 -i 0.2 -W 1 10.0.0.99 >/dev/null 2>&1
+	ping_none "$s1" 10.0.0.99 3 || return 1
 	e1=$(peer_tx "$1"); o1=$(peer_tx "$2")
 	echo "# unresolvable traffic: $1 +$((e1 - e0)), $2 +$((o1 - o0))"
 	[ $((e1 - e0)) -eq 3 ] && [ $((o1 - o0)) -eq 0 ]
@@ -89,7 +76,7 @@ run_test "preferred NHS stops answering: marked down, traffic fails over" failov
 
 fallback()
 {
-	hub_up "$ha" 1
+	hub "$ha" 1
 	wait_for 20 is_state 192.0.2.1 up || { echo "# NHS A still $(nhs_state 192.0.2.1)"; return 1; }
 	via 192.0.2.1 192.0.2.2
 }

@@ -28,7 +28,7 @@ require_cmd ip ping jq python3
 load_dmvpn
 source "$(dirname "$0")/lib_phase3.sh"
 
-ktap_plan 8
+ktap_plan 9
 
 run_test "spokes register with the redirect hub" p3_up
 
@@ -150,6 +150,35 @@ withdraw()
 	p3_up
 }
 run_test "the egress spoke withdraws: the hub's purge removes the shortcut" withdraw
+
+# Lifetime: s2 grants 12 s. A shortcut kept in use is refreshed before its
+# holding time ends (it outlives it); left unused it expires, with an event.
+lifetime()
+{
+	local t0 pid
+	n "$s2" ip link set dmvpn0 type dmvpn holdtime 12 || return 1
+	n "$s1" "$DMVPNCTL" flush dmvpn0 shortcut
+	p3_ping "$s1" 10.1.0.1 10.2.0.1 1 || return 1
+	wait_for 10 p3_shortcut "$s1" 10.2.0.0 192.0.2.3 || return 1
+	[ "$(p3_entry "$s1" 10.2.0.0 shortcut expires)" -le 12 ] || return 1
+	t0=$SECONDS
+	# 20 s of traffic: longer than the 12 s granted.
+	n "$s1" ping -q -c 40 -i 0.5 -W 2 -I 10.1.0.1 10.2.0.1 | grep -q "^40 packets transmitted, 40 received," ||
+		{ echo "# pings lost while in use"; return 1; }
+	echo "# in use for $((SECONDS - t0)) s: still there, expires in $(p3_entry "$s1" 10.2.0.0 shortcut expires) s"
+	p3_shortcut "$s1" 10.2.0.0 192.0.2.3 || { p3_dump "$s1"; return 1; }
+	ip netns exec "$s1" "$DMVPNCTL" -j monitor dmvpn0 count 1 > "$TMPDIR/exp.mon" 2>&1 &
+	pid=$!
+	wait_for 10 p3_subscribed "$s1" "$pid" || return 1
+	# Used after its last refresh, it is refreshed once more: up to two
+	# holding times after the traffic stops.
+	wait_for 30 p3_exited "$pid" || { echo "# no event"; return 1; }
+	sed 's/^/# /' "$TMPDIR/exp.mon"
+	[ "$(jq -r '[.event, .proto] | join(" ")' "$TMPDIR/exp.mon")" = "shortcut-expired 10.2.0.0" ] &&
+	[ -z "$(p3_entry "$s1" 10.2.0.0 shortcut nbma)" ] &&
+	n "$s2" ip link set dmvpn0 type dmvpn holdtime 60
+}
+run_test "lifetime: used past its 12 s it is refreshed; unused it expires (event)" lifetime
 
 # The shortcut's peer goes silent (its GRE from and to s1 dropped): a used
 # shortcut with nothing heard for 10 s is probed, the probe goes

@@ -83,14 +83,14 @@ u_peer() { peer_stat "$1" dmvpn0 "$2" "$3"; }	# NS NBMA KEY
 
 ktap_plan 4
 
-registered()
+all_registered()
 {
 	wait_for 20 u_is "$hub" 10.0.0.2 dynamic nbma 192.0.2.2 &&
 	wait_for 20 u_is "$hub" 10.0.0.13 dynamic nbma 192.0.2.4 &&
 	wait_for 20 u_is "$h6" 10.60.0.2 dynamic nbma 2001:db8::6 &&
 	wait_for 20 u_is "$h6" 10.60.0.3 dynamic nbma 2001:db8::7
 }
-run_test "spokes register: one behind NAT (bound post-NAT), two over IPv6" registered
+run_test "spokes register: one behind NAT (bound post-NAT), two over IPv6" all_registered
 
 # s1 -> the NATed spoke's LAN: the shortcut names the post-NAT address.
 to_natted()

@@ -40,25 +40,16 @@ cleanup_add sysctl -qw net.core.netdev_max_backlog="$old_backlog"
 
 hub=$(ns_name hub); gen=$(ns_name gen); spoke=$(ns_name spoke)
 topo_create "$hub" "$gen" "$spoke"
+# No IPv6 on the hub's tunnel (devices made from now on): its MLD reports
+# and router solicitations would be multicast copies the counts below
+# would have to guess at.
+n "$hub" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 echo s3cret > "$TMPDIR/right"
 echo wr0ng > "$TMPDIR/wrong"
 
-hub_up() # LINK OPTIONS...: a fresh hub device, counters at zero
-{
-	n "$hub" ip link del dmvpn0 2>/dev/null
-	n "$hub" ip link add dmvpn0 type dmvpn local 192.0.2.1 holdtime 60 "$@" &&
-	n "$hub" ip addr add 10.0.0.1/16 dev dmvpn0 &&
-	n "$hub" ip link set dmvpn0 up
-}
-
-spoke_up() # LINK OPTIONS...
-{
-	n "$spoke" ip link del dmvpn0 2>/dev/null
-	n "$spoke" ip link add dmvpn0 type dmvpn local 192.0.2.3 holdtime 60 \
-		registration-timeout 5 nhs dynamic nbma 192.0.2.1 "$@" &&
-	n "$spoke" ip addr add 10.0.0.3/16 dev dmvpn0 &&
-	n "$spoke" ip link set dmvpn0 up
-}
+# A fresh hub (spoke) device, counters at zero; more link options.
+hub() { hub_up "$hub" 192.0.2.1 10.0.0.1/16 holdtime 60 "$@"; }
+spoke() { spoke_up "$spoke" 192.0.2.3 10.0.0.3/16 192.0.2.1 holdtime 60 registration-timeout 5 "$@"; }
 
 gen_run() { n "$gen" "$GEN" -s 192.0.2.2 -d 192.0.2.1 "$@"; }
 field() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" <<< "$2"; }
@@ -74,9 +65,9 @@ stats_into()
 		[[ $v =~ ^[0-9]+$ ]] && _a[$k]=$v
 	done <<< "$(n "$1" "$DMVPNCTL" stats dmvpn0)"
 }
-hstat() { stats_into "$hub" S; echo "${S[$1]:-0}"; }
-hstat_is() { stats_into "$hub" S; [ "${S[$1]:-0}" -eq "$2" ]; }	# KEY N
-hstat_gt() { stats_into "$hub" S; [ "${S[$1]:-0}" -gt "$2" ]; }	# KEY N
+hstat() { counter "$hub" "$1"; }
+hstat_is() { [ "$(counter "$hub" "$1")" -eq "$2" ]; }	# KEY N
+hstat_gt() { [ "$(counter "$hub" "$1")" -gt "$2" ]; }	# KEY N
 d() { echo $(( ${H1[$1]:-0} - ${H0[$1]:-0} )); }	# KEY: grew by, H0 -> H1
 
 dynamic_from() # NBMA: dynamic entries on the hub bound to NBMA
@@ -85,21 +76,14 @@ dynamic_from() # NBMA: dynamic entries on the hub bound to NBMA
 		jq --arg nbma "$1" '[.[] | select(.type == "dynamic" and .nbma == $nbma)] | length'
 }
 
-registered() # PROTO NBMA: a dynamic entry on the hub
-{
-	[ "$(n "$hub" "$DMVPNCTL" -j cache dmvpn0 | jq -r --arg p "$1" \
-		'[.[] | select(.proto == $p)][0] | "\(.type) \(.nbma)"')" = "dynamic $2" ]
-}
-
-nhs() { n "$spoke" "$DMVPNCTL" -j nhs dmvpn0 | jq -r ".[0].\"$1\""; }
+nhs() { nhs_field "$spoke" "$1"; }
 nhs_replies_gt() { [ "$(nhs replies)" -gt "$1" ]; }
-spoke_ok() { [ "$(nhs state)" = up ] && registered 10.0.0.3 192.0.2.3; }
+spoke_ok() { [ "$(nhs state)" = up ] && registered "$hub" 10.0.0.3 192.0.2.3; }
 peer_tx() # NBMA: packets the hub sent to it
 {
 	n "$hub" "$DMVPNCTL" -j peers dmvpn0 |
 		jq --arg nbma "$1" '[.[] | select(.nbma == $nbma)][0]."tx-packets" // 0'
 }
-ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 rate() { awk -v n="$1" -v ms="$2" 'BEGIN { printf "%d", (ms > 0 ? n * 1000 / ms : 0) }'; }
 
 ktap_plan 11
@@ -111,7 +95,7 @@ settled() { stats_into "$hub" S; [ $(( ${S[nhrp-reg-accepted]:-0} + ${S[nhrp-rx-
 storm()
 {
 	local out sent t0 ms acc bl
-	hub_up key 7 max-send 100000 || return 1
+	hub key 7 max-send 100000 || return 1
 	t0=$(date +%s%N)
 	out=$(gen_run -k 7 -n 2000) || { echo "# nhrp_gen: $out"; return 1; }
 	sent=$(field sent "$out")
@@ -132,8 +116,9 @@ storm()
 	# One reply per accepted request.
 	[ "${S[nhrp-tx]}" -eq "$acc" ] && [ "${S[nhrp-tx-quota]}" -eq 0 ] ||
 		{ echo "# nhrp-tx ${S[nhrp-tx]}, quota ${S[nhrp-tx-quota]}"; return 1; }
-	# All 2000 are there unless the backlog refused some.
-	[ "$bl" -gt 0 ] || [ "$acc" -eq 2000 ]
+	# Every one sent was accepted or dropped by the backlog, exactly.
+	[ $((acc + bl)) -eq "$sent" ] ||
+		{ echo "# $acc accepted + $bl backlog drops != $sent sent"; return 1; }
 }
 run_test "registration storm: 2000 entries, accepted + backlog drops == sent" storm
 
@@ -143,12 +128,14 @@ mcast_once()
 {
 	local p0 p1
 	stats_into "$hub" H0; p0=$(peer_tx 192.0.2.2)
-	n "$hub" ping -q -c 1 -t 1 -W 1 -I dmvpn0 224.0.0.1 >/dev/null 2>&1
+	# Nobody answers a multicast echo (icmp_echo_ignore_broadcasts).
+	ping_none "$hub" 224.0.0.1 1 -t 1 -I dmvpn0 || return 1
 	stats_into "$hub" H1; p1=$(peer_tx 192.0.2.2)
 	echo "# one multicast ping, ${H1[cache-entries]} entries of one NBMA:" \
 	     "$((p1 - p0)) packets to it, tx-mcast-copies +$(d tx-mcast-copies)"
-	# The hub may send a report of its own meanwhile: a few, not thousands.
-	[ $((p1 - p0)) -ge 1 ] && [ $((p1 - p0)) -le 3 ]
+	# The hub has no IPv6 on its tunnel: the ping is all it sends. One
+	# peer, so no extra copy.
+	[ $((p1 - p0)) -eq 1 ] && [ "$(d tx-mcast-copies)" -eq 0 ]
 }
 run_test "multicast after the storm: one packet per NBMA, not one per entry" mcast_once
 
@@ -165,50 +152,60 @@ accounted()
 	[ "$(d rx-nhrp)" -eq $(( $(d nhrp-rx-malformed) + $(d nhrp-rx-backlog) + $(d nhrp-reg-accepted) )) ]
 }
 
-# (b) 20000 malformed packets while a spoke is registered and pings run.
+# running PID: PID is alive (not yet reaped, and not a zombie).
+running() { [ -e "/proc/$1" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat"; }
+
+# (b) 20000 malformed packets while a spoke is registered and pings run:
+# back to back batches of 10 pings, each of which must get 10 replies, as
+# long as the generator runs (ping's own verdict: no reply lost).
 flood()
 {
-	local out sent ping_pid pout tx rx loss r0 drx mal bl acc ok
-	hub_up max-send 100000 && spoke_up || return 1
+	local out sent gpid r0 drx mal bl acc sd ok pings=0 batches=0
+	hub max-send 100000 && spoke || return 1
 	wait_for 15 spoke_ok || { echo "# spoke did not register"; return 1; }
-	# ip netns exec execs ping: $! is ping itself, which SIGINT stops.
-	ip netns exec "$hub" ping -i 0.1 -W 1 -w 60 10.0.0.3 > "$TMPDIR/ping" 2>&1 &
-	ping_pid=$!
-	wait_for 10 grep -q "bytes from" "$TMPDIR/ping" ||
-		{ echo "# no ping reply"; kill "$ping_pid"; return 1; }
+	ping_ok "$hub" 10.0.0.3 3 -i 0.1 || { echo "# no ping before the flood"; return 1; }
 	stats_into "$spoke" P0; stats_into "$hub" H0
-	out=$(gen_run -g mix -n 20000 -T 40)
+	ip netns exec "$gen" "$GEN" -s 192.0.2.2 -d 192.0.2.1 -g mix -n 20000 -T 40 \
+		> "$TMPDIR/gen.out" 2>&1 &
+	gpid=$!
+	while running "$gpid"; do
+		if ! ping_ok "$hub" 10.0.0.3 10 -i 0.1; then
+			echo "# batch $((batches + 1)) of 10 pings during the flood lost some"
+			kill "$gpid" 2>/dev/null; wait "$gpid"
+			return 1
+		fi
+		pings=$((pings + 10)) batches=$((batches + 1))
+	done
+	wait "$gpid"
+	out=$(cat "$TMPDIR/gen.out")
 	sent=$(field sent "$out")
-	kill -INT "$ping_pid"; wait "$ping_pid"
-	pout=$(grep "packets transmitted" "$TMPDIR/ping")
-	tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' <<< "$pout")
-	rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<< "$pout")
 	echo "# generator: $out"
-	echo "# ping hub -> spoke during the flood: $pout"
-	[ "$sent" -eq 20000 ] && [ "${tx:-0}" -gt 0 ] || return 1
-	loss=$(( (tx - rx) * 100 / tx ))
+	echo "# ping hub -> spoke during the flood: $pings of $pings answered ($batches batches)"
+	[ "${sent:-0}" -eq 20000 ] && [ "$batches" -gt 0 ] || return 1
 	# (wait_for runs accounted in this shell: H1 and P1 stay as it saw them)
 	wait_for 30 accounted; ok=$?
 	drx=$(d rx-nhrp) mal=$(d nhrp-rx-malformed) bl=$(d nhrp-rx-backlog) acc=$(d nhrp-reg-accepted)
+	sd=$(( ${P1[nhrp-tx]} - ${P0[nhrp-tx]} ))
 	echo "# hub: rx-nhrp +$drx, malformed +$mal, backlog drops +$bl," \
-	     "spoke refreshes accepted +$acc (spoke sent $(( ${P1[nhrp-tx]} - ${P0[nhrp-tx]} ))); ping loss $loss%"
+	     "spoke refreshes accepted +$acc (spoke sent $sd)"
 	[ "$ok" -eq 0 ] || { echo "# not every packet accounted for"; return 1; }
-	# Exact, unless a refresh of the spoke itself met a full backlog.
-	[ $((mal + bl)) -eq "$sent" ] || [ $((drx - sent)) -gt "$acc" ] || return 1
-	[ "$loss" -lt 50 ] || return 1
+	# Every garbage packet malformed or dropped by the backlog, exactly;
+	# the backlog may also have dropped some of the spoke's own refreshes
+	# (sent - accepted of them).
+	[ $((mal + bl)) -eq $((sent + sd - acc)) ] || return 1
 	# Still registered, and the next refresh is answered.
 	spoke_ok || { echo "# spoke lost its registration"; return 1; }
 	r0=$(nhs replies)
 	wait_for 15 nhs_replies_gt "$r0" || { echo "# no refresh answered after the flood"; return 1; }
 	spoke_ok
 }
-run_test "garbage flood: all counted malformed or backlog, spoke stays up, ping < 50% loss" flood
+run_test "garbage flood: all counted malformed or backlog, spoke stays up, no ping lost" flood
 
 # (c) authentication: the generator first (exact), then a real spoke.
 auth()
 {
 	n "$spoke" ip link del dmvpn0 2>/dev/null
-	hub_up authfile "$TMPDIR/right" || return 1
+	hub authfile "$TMPDIR/right" || return 1
 	gen_run -n 10 >/dev/null && gen_run -n 10 -a "$TMPDIR/wrong" >/dev/null &&
 	gen_run -n 10 -a "$TMPDIR/right" -b 10.0.2.1 >/dev/null || return 1
 	wait_for 10 settled 10
@@ -218,13 +215,13 @@ auth()
 	[ "${S[rx-nhrp]}" -eq 30 ] && [ "${S[nhrp-rx-auth]}" -eq 20 ] &&
 	[ "${S[nhrp-reg-accepted]}" -eq 10 ] &&
 	[ "$(dynamic_from 192.0.2.2)" -eq 10 ] || return 1
-	registered 10.0.2.1 192.0.2.2 && ! registered 10.0.1.1 192.0.2.2 || return 1
+	registered "$hub" 10.0.2.1 192.0.2.2 && ! registered "$hub" 10.0.1.1 192.0.2.2 || return 1
 
-	spoke_up authfile "$TMPDIR/wrong" || return 1
+	spoke authfile "$TMPDIR/wrong" || return 1
 	wait_for 10 hstat_gt nhrp-rx-auth 20 || { echo "# wrong secret not refused"; return 1; }
 	echo "# spoke with the wrong secret: NHS $(nhs state), sent $(nhs sent), replies $(nhs replies)"
-	! registered 10.0.0.3 192.0.2.3 && [ "$(nhs replies)" -eq 0 ] || return 1
-	spoke_up authfile "$TMPDIR/right" || return 1
+	! registered "$hub" 10.0.0.3 192.0.2.3 && [ "$(nhs replies)" -eq 0 ] || return 1
+	spoke authfile "$TMPDIR/right" || return 1
 	wait_for 15 spoke_ok || { echo "# right secret: not registered"; return 1; }
 }
 run_test "authentication: a wrong or missing secret refused and counted, the right one registers" auth
@@ -234,7 +231,7 @@ run_test "authentication: a wrong or missing secret refused and counted, the rig
 auth_ei()
 {
 	n "$spoke" ip link del dmvpn0 2>/dev/null
-	hub_up authfile "$TMPDIR/right" || return 1
+	hub authfile "$TMPDIR/right" || return 1
 	gen_run -n 5 -a "$TMPDIR/wrong" >/dev/null || return 1
 	wait_for 10 hstat_is nhrp-rx-auth 5 || { echo "# rx-auth $(hstat nhrp-rx-auth) of 5"; return 1; }
 	stats_into "$hub" S
@@ -246,7 +243,7 @@ run_test "authentication failure answered with an Error Indication" auth_ei
 # (d) max-send 5 per 60 s: 20 registrations get 5 replies.
 quota()
 {
-	hub_up max-send 5 max-send-interval 60 || return 1
+	hub max-send 5 max-send-interval 60 || return 1
 	gen_run -n 20 >/dev/null || return 1
 	wait_for 10 hstat_is nhrp-reg-accepted 20 ||
 		{ echo "# accepted $(hstat nhrp-reg-accepted) of 20"; return 1; }
@@ -271,11 +268,11 @@ fail_stop() { echo "# $*"; storm_stop; return 1; }
 
 del_link()
 {
-	hub_up max-send 100000 && spoke_up || return 1
+	hub max-send 100000 && spoke || return 1
 	storm_bg
 	wait_for 10 hstat_gt rx-nhrp 100 || { fail_stop "no storm"; return 1; }
 	n "$hub" ip link del dmvpn0 || { fail_stop "ip link del"; return 1; }
-	hub_up max-send 100000 || { fail_stop "re-create"; return 1; }
+	hub max-send 100000 || { fail_stop "re-create"; return 1; }
 	wait_for 10 hstat_gt rx-nhrp 100 || { fail_stop "re-created hub gets nothing"; return 1; }
 	stats_into "$hub" S
 	echo "# re-created hub under the storm: ${S[rx-nhrp]} received," \
@@ -292,7 +289,7 @@ rmmod_storm()
 	rmmod dmvpn || { fail_stop "rmmod"; return 1; }
 	# The storm goes on against a host without the module, then with it.
 	insmod "$REPO/kernel/dmvpn.ko" ${traced:+dyndbg=+p} || { fail_stop "insmod"; return 1; }
-	hub_up max-send 100000 && spoke_up || { fail_stop "re-create"; return 1; }
+	hub max-send 100000 && spoke || { fail_stop "re-create"; return 1; }
 	wait_for 10 hstat_gt rx-nhrp 100 || { fail_stop "reloaded hub gets nothing"; return 1; }
 	storm_stop
 	wait_for 15 spoke_ok || { echo "# spoke did not register after the reload"; return 1; }
@@ -314,9 +311,10 @@ del_ns()
 		netns "$(topo_inet)" &&
 	ip -n "$(topo_inet)" link set s9 master br0 up &&
 	ip -n "$h2" addr add 192.0.2.1/24 dev eth0 &&
+	n "$h2" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 &&
 	ip -n "$h2" link set eth0 up || { fail_stop "new hub namespace"; return 1; }
 	hub=$h2
-	hub_up max-send 100000 || { fail_stop "new hub"; return 1; }
+	hub max-send 100000 || { fail_stop "new hub"; return 1; }
 	wait_for 10 hstat_gt rx-nhrp 100 || { fail_stop "new hub gets nothing"; return 1; }
 	storm_stop
 	wait_for 15 spoke_ok || { echo "# spoke did not register with the new hub"; return 1; }

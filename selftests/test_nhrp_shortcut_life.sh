@@ -43,22 +43,18 @@ n "$s2" ip link set lan0 up
 n "$hub" ip route add 10.3.0.0/24 via 10.0.0.3 dev dmvpn0
 n "$s1" ip route add 10.3.0.0/24 dev dmvpn0
 
-entry()
-{
-	n "$1" "$DMVPNCTL" -j cache dmvpn0 |
-		jq -r --arg p "$2" --arg l "$3" --arg k "$4" \
-			'[.[] | select(.proto == $p and (.prefixlen | tostring) == $l)][0][$k] // empty'
-}
-registered() { n "$hub" "$DMVPNCTL" -j cache dmvpn0 | grep -q "\"$1\""; }
+is_type() { [ "$(entry "$1" "$2" type)" = "$3" ]; }	# NS PROTO[/LEN] TYPE
 
 ktap_plan 3
 
 lan_prefix()
 {
-	wait_for 15 registered 192.0.2.2 && wait_for 15 registered 192.0.2.3 || return 1
+	wait_for 15 registered "$hub" 10.0.0.2 192.0.2.2 &&
+	wait_for 15 registered "$hub" 10.0.0.3 192.0.2.3 || return 1
 	# 10.3.0.5 is on s2's LAN (not s2's own address): s2 answers the /24.
-	n "$s1" ping -q -c 2 -i 0.3 -W 1 10.3.0.5 >/dev/null
-	wait_for 10 sh -c "[ \"\$(ip netns exec $s1 $DMVPNCTL -j cache dmvpn0 | jq -r '.[] | select(.proto == \"10.3.0.0\" and .prefixlen == 24) | .type')\" = resolved ]" ||
+	# No host there answers the pings.
+	ping_none "$s1" 10.3.0.5 2 -i 0.3 || return 1
+	wait_for 10 is_type "$s1" 10.3.0.0/24 resolved ||
 		{
 			n "$s1" "$DMVPNCTL" -p cache dmvpn0 | sed 's/^/# /'
 			for ns in "$hub" "$s1" "$s2"; do
@@ -67,13 +63,13 @@ lan_prefix()
 			done
 			return 1
 		}
-	echo "# s1: 10.3.0.0/24 nbma $(entry "$s1" 10.3.0.0 24 nbma) via $(entry "$s1" 10.3.0.0 24 via)"
-	[ "$(entry "$s1" 10.3.0.0 24 nbma)" = 192.0.2.3 ] &&
-	[ "$(entry "$s1" 10.3.0.0 24 via)" = 10.0.0.3 ] &&
-	[ "$(entry "$s1" 10.0.0.3 32 type)" = resolved ] || return 1
+	echo "# s1: 10.3.0.0/24 nbma $(entry "$s1" 10.3.0.0/24 nbma) via $(entry "$s1" 10.3.0.0/24 via)"
+	[ "$(entry "$s1" 10.3.0.0/24 nbma)" = 192.0.2.3 ] &&
+	[ "$(entry "$s1" 10.3.0.0/24 via)" = 10.0.0.3 ] &&
+	[ "$(entry "$s1" 10.0.0.3/32 type)" = resolved ] || return 1
 	# Another host of that LAN is covered: nothing new to resolve.
-	n "$s1" ping -q -c 1 -W 1 10.3.0.77 >/dev/null 2>&1
-	[ -z "$(entry "$s1" 10.3.0.77 32 type)" ]
+	ping_none "$s1" 10.3.0.77 1 || return 1
+	[ -z "$(entry "$s1" 10.3.0.77/32 type)" ]
 }
 run_test "LAN address resolved to the owner's /24 (covering route)" lan_prefix
 
@@ -84,12 +80,12 @@ refreshed()
 	r0=$(dev_stat "$s1" dmvpn0 nhrp-res-sent)
 	end=$(( $(date +%s) + HOLD + 3 ))
 	while [ "$(date +%s)" -lt "$end" ]; do
-		n "$s1" ping -q -c 2 -i 0.5 -W 1 10.3.0.5 >/dev/null 2>&1
+		ping_none "$s1" 10.3.0.5 2 -i 0.5 || return 1
 	done
 	echo "# resolution requests while in use: $r0 -> $(dev_stat "$s1" dmvpn0 nhrp-res-sent)," \
-		"entry expires in $(entry "$s1" 10.3.0.0 24 expires) s"
+		"entry expires in $(entry "$s1" 10.3.0.0/24 expires) s"
 	[ "$(dev_stat "$s1" dmvpn0 nhrp-res-sent)" -gt "$r0" ] &&
-	[ "$(entry "$s1" 10.3.0.0 24 type)" = resolved ]
+	[ "$(entry "$s1" 10.3.0.0/24 type)" = resolved ]
 }
 run_test "a used resolved entry is refreshed before it expires" refreshed
 
@@ -97,8 +93,7 @@ expired()
 {
 	local r0
 	r0=$(dev_stat "$s1" dmvpn0 nhrp-res-sent)
-	wait_for $((HOLD + 5)) sh -c "[ -z \"\$(ip netns exec $s1 $DMVPNCTL -j cache dmvpn0 | jq -r '.[] | select(.proto == \"10.3.0.0\") | .type')\" ]" ||
-		{ echo "# still there"; return 1; }
+	wait_for $((HOLD + 5)) is_type "$s1" 10.3.0.0 "" || { echo "# still there"; return 1; }
 	echo "# unused: expired; resolution requests $r0 -> $(dev_stat "$s1" dmvpn0 nhrp-res-sent)"
 	[ "$(dev_stat "$s1" dmvpn0 nhrp-res-sent)" -le $((r0 + 1)) ]
 }

@@ -82,7 +82,7 @@ netns_move()
 	n "$b" ip link set dmvpn0 up
 	n "$b" "$DMVPNCTL" map add dmvpn0 10.0.0.1 192.0.2.1
 	# The overlay namespace has no underlay route at all.
-	n "$o" ping -q -c 3 -i 0.2 -W 2 10.0.0.2 >/dev/null || return 1
+	ping_ok "$o" 10.0.0.2 || return 1
 	n "$o" ip link del dmvpn0 && n "$b" ip link del dmvpn0 && ip netns del "$o"
 }
 run_test "device moved to another namespace keeps its underlay" netns_move
@@ -116,7 +116,7 @@ rmmod_under_load()
 	rmmod dmvpn || return 1
 	pkill iperf3
 	insmod "$REPO/kernel/dmvpn.ko" && pair_up "$a" "$b" &&
-	n "$a" ping -q -c 2 -i 0.2 -W 2 10.0.0.2 >/dev/null
+	ping_ok "$a" 10.0.0.2 2
 }
 run_test "rmmod while iperf3 runs, then reload" rmmod_under_load
 

@@ -94,6 +94,69 @@ static int expect_bad(const char *file)
 	return !strcmp(file, "tcpdump-pb_nhrp_1.pcap");
 }
 
+/*
+ * Every capture of the directory and the NHRP packets it holds (counted
+ * with tshark -Y nhrp, tshark 4.0). A capture with none says why; a file
+ * not listed here fails, so a new capture gets its count.
+ */
+static const struct {
+	const char *file;
+	unsigned int nhrp;
+	const char *none;	/* why there is no NHRP in it */
+} capture_files[] = {
+	{ "frr-8.4.4-generated-dmvpn-phase3.pcap", 36, NULL },
+	{ "networklessons-dmvpn-gre-encapsulated-icmp.pcap", 0,
+	  "ICMP in GRE only" },
+	{ "networklessons-dmvpn-ipsec-esp-encrypted-traffic.pcap", 0,
+	  "ESP: the GRE inside is encrypted" },
+	{ "networklessons-dmvpn-ipv6-over-ipv4-nhrp-registrations.pcap", 8, NULL },
+	{ "networklessons-dmvpn-ipv6-over-ipv4.pcap.pcapng", 4, NULL },
+	{ "networklessons-dmvpn-nhrp-registration.pcap", 2, NULL },
+	{ "networklessons-dmvpn-phase-1-spoke-to-spoke-icmp.pcap", 0,
+	  "ICMP in GRE only (spokes already resolved)" },
+	{ "networklessons-dmvpn-phase-3-icmp-spoke1-hub-spoke2.pcap", 2, NULL },
+	{ "networklessons-dmvpn-phase-3-icmp-spoke1-spoke2.pcapng", 0,
+	  "ICMP in GRE only (after the shortcut)" },
+	{ "networklessons-gre-encapsulated-icmp.pcapng", 0,
+	  "point-to-point GRE, no NHRP" },
+	{ "networklessons-gre-tunnel-with-key.pcapng", 0,
+	  "point-to-point GRE, no NHRP" },
+	{ "networklessons-gre-tunnel-without-key.pcapng", 0,
+	  "point-to-point GRE, no NHRP" },
+	{ "networklessons-ospf-network-type-p2mp-non-broadcast-over-dmvpn.pcapng",
+	  0, "OSPF in GRE only" },
+	{ "networklessons-ospf-network-type-p2mp-over-dmvpn.pcapng", 0,
+	  "OSPF in GRE only" },
+	{ "tcpdump-NHRP-responder-address.pcap", 2, NULL },
+	{ "tcpdump-NHRP_registration.pcap", 4, NULL },
+	{ "tcpdump-ios_nhrp.pcap", 1, NULL },
+	{ "tcpdump-nhrp.pcapng", 25, NULL },
+	{ "tcpdump-pb_nhrp_1.pcap", 1, NULL },
+	{ "tcpdump-various_gre.pcap", 0, "GRE variants, none NHRP" },
+};
+
+/* Why the listed @file holds no NHRP. */
+static const char *expected_why(const char *file)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(capture_files); i++)
+		if (!strcmp(capture_files[i].file, file))
+			return capture_files[i].none;
+	return NULL;
+}
+
+/* The listed count of @file, or -1 when it is not listed. */
+static int expected_nhrp(const char *file)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(capture_files); i++)
+		if (!strcmp(capture_files[i].file, file))
+			return capture_files[i].nhrp;
+	return -1;
+}
+
 static void test_decode_files(const char *dir)
 {
 	char *names[256];
@@ -109,16 +172,40 @@ static void test_decode_files(const char *dir)
 		closedir(d);
 	qsort(names, n, sizeof(names[0]), cmp_str);
 
+	/* Every listed capture is there. */
+	kt_begin();
+	for (j = 0; j < ARRAY_SIZE(capture_files); j++) {
+		for (i = 0; i < n; i++)
+			if (!strcmp(names[i], capture_files[j].file))
+				break;
+		if (i == n)
+			printf("# %s missing from %s\n", capture_files[j].file,
+			       dir);
+		KT_CHECK(i < n);
+	}
+	KT_EQ(n, ARRAY_SIZE(capture_files));
+	kt_end("the %u captures listed are the directory's %u",
+	       (unsigned int)ARRAY_SIZE(capture_files), n);
+
 	for (i = 0; i < n; i++) {
 		char path[4096];
 		unsigned int first = npkts, bad = 0, exact = 0;
-		int count;
+		int count, want = expected_nhrp(names[i]);
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		cur_file = names[i];
 		kt_begin();
 		count = pcap_for_each_nhrp(path, collect, NULL);
 		KT_CHECK(count >= 0);
+		/* As many NHRP packets as tshark finds, none missed or extra */
+		if (want < 0)
+			printf("# %s: not in capture_files[], no expected count\n",
+			       names[i]);
+		KT_CHECK(want >= 0);
+		KT_EQ(npkts - first, want);
+		if (!want && want == (int)(npkts - first))
+			printf("# %s: no NHRP, as listed: %s\n", names[i],
+			       expected_why(names[i]));
 		for (j = first; j < npkts; j++) {
 			struct pkt *k = &pkts[j];
 			struct nhrp_msg m, m2;
@@ -145,6 +232,7 @@ static void test_decode_files(const char *dir)
 			else
 				printf("# %s frame %u: re-encode differs\n",
 				       k->file, k->frame);
+			KT_CHECK(len == m.pkt_len && !memcmp(out, k->data, len));
 			KT_EQ(nhrp_parse(&m2, out, len, 0), 0);
 			KT_CHECK(nhrp_msg_same(&m, &m2));
 		}
@@ -152,6 +240,8 @@ static void test_decode_files(const char *dir)
 			KT_EQ(bad, npkts - first);
 		else
 			KT_EQ(bad, 0);
+		/* Every packet that parses re-encodes byte for byte */
+		KT_EQ(exact, npkts - first - bad);
 		kt_end("decode %s (%u NHRP, %u re-encoded exactly)", names[i],
 		       npkts - first, exact);
 		free(names[i]);
