@@ -35,6 +35,11 @@
 #                           ping sends more requests until COUNT replies
 #                           came, which hides a loss and breaks exact
 #                           packet counters.
+#   subscribed NS PID       the netlink socket of PID (in NS, e.g. a
+#                           dmvpnctl monitor) has joined a group
+#   exited PID              PID is gone or a zombie
+#   nat_site NAT NS ADDR GW an inside network behind MASQUERADE: NAT's eth1
+#                           (GW/24) to NS's eth0 (ADDR/24), default via GW
 #   ping_none NS DST [COUNT [OPT...]]
 #                           exactly COUNT (default 2) requests sent, not
 #                           one reply (ICMP errors are not replies)
@@ -135,4 +140,37 @@ ping_none()
 		return 0
 	echo "# ping $dst from $ns: $cnt sent and no reply expected, got: $PING_STATS"
 	return 1
+}
+
+# subscribed NS PID: the netlink socket of PID (in NS) has joined a group.
+subscribed()
+{
+	local ino
+	for ino in $(ls -l "/proc/$2/fd" 2>/dev/null |
+		     sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p'); do
+		n "$1" awk -v i="$ino" '$NF == i && $4 != "00000000" { f = 1 }
+			END { exit !f }' /proc/net/netlink && return 0
+	done
+	return 1
+}
+
+# exited PID: PID is gone or a zombie (kill -0 succeeds on zombies).
+exited()
+{
+	local st
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	[[ $st == *") Z "* ]]
+}
+
+nat_site()
+{
+	local nat=$1 ns=$2 addr=$3 gw=$4
+	ip link add eth1 netns "$nat" type veth peer name eth0 netns "$ns" &&
+	n "$nat" ip addr add "$gw/24" dev eth1 &&
+	n "$nat" ip link set eth1 up &&
+	n "$nat" sysctl -qw net.ipv4.ip_forward=1 &&
+	n "$nat" iptables-legacy -t nat -A POSTROUTING -o eth0 -j MASQUERADE &&
+	n "$ns" ip addr add "$addr/24" dev eth0 &&
+	n "$ns" ip link set eth0 up &&
+	n "$ns" ip route add default via "$gw"
 }

@@ -28,8 +28,6 @@
 #   p3_dump NS...               non-zero counters and cache, as comments
 #   p3_stat_is NS KEY N [SECS]  poll until counter KEY of NS is N
 #   p3_up                       wait until both spokes are registered
-#   p3_subscribed NS PID        PID (a dmvpnctl monitor) joined its group
-#   p3_exited PID               PID is gone (or a zombie)
 FORGE=$REPO/selftests/nhrp_forge.py
 
 hub=$(ns_name hub); s1=$(ns_name s1); s2=$(ns_name s2); evil=$(ns_name evil)
@@ -107,22 +105,3 @@ p3_up()
 	done
 }
 
-# A monitor has joined the events group once one of its netlink sockets
-# shows a group bit in /proc/net/netlink.
-p3_subscribed()
-{
-	local ino
-	for ino in $(ls -l "/proc/$2/fd" 2>/dev/null |
-		     sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p'); do
-		n "$1" awk -v i="$ino" '$NF == i && $4 != "00000000" { f = 1 }
-			END { exit !f }' /proc/net/netlink && return 0
-	done
-	return 1
-}
-
-p3_exited()
-{
-	local st
-	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-	[[ $st == *") Z "* ]]
-}

@@ -262,26 +262,6 @@ n "$hub" ip link add dmvpn0 type dmvpn local 192.0.2.1
 n "$hub" ip addr add 10.0.0.1/24 dev dmvpn0
 n "$hub" ip link set dmvpn0 up
 
-# subscribed NS PID: the netlink socket of PID (in NS) has joined a group.
-subscribed()
-{
-	local ino
-	for ino in $(ls -l "/proc/$2/fd" 2>/dev/null |
-		     sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p'); do
-		n "$1" awk -v i="$ino" '$NF == i && $4 != "00000000" { f = 1 }
-			END { exit !f }' /proc/net/netlink && return 0
-	done
-	return 1
-}
-
-# exited PID: PID is gone or a zombie (kill -0 succeeds on zombies).
-exited()
-{
-	local st
-	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-	[[ $st == *") Z "* ]]
-}
-
 monitor()
 {
 	local hpid spid

@@ -105,7 +105,7 @@ events()
 	ip netns exec "$s1" "$DMVPNCTL" -j monitor dmvpn0 count 3 \
 		> "$TMPDIR/p3.mon" 2> "$TMPDIR/p3.err" &
 	pid=$!
-	wait_for 10 p3_subscribed "$s1" "$pid" ||
+	wait_for 10 subscribed "$s1" "$pid" ||
 		{ echo "# monitor did not subscribe"; return 1; }
 	n "$s1" "$DMVPNCTL" flush dmvpn0 shortcut || return 1
 	[ -z "$(p3_entry "$s1" 10.2.0.0 shortcut nbma)" ] &&
@@ -114,7 +114,7 @@ events()
 	p3_ping "$s1" 10.1.0.1 10.2.0.1 1 || return 1
 	h1=$(rx_from 192.0.2.2)
 	[ $((h1 - h0)) -eq 1 ] || { echo "# via hub +$((h1 - h0))"; return 1; }
-	wait_for 15 p3_exited "$pid" || { echo "# monitor saw $(wc -l < "$TMPDIR/p3.mon")"; return 1; }
+	wait_for 15 exited "$pid" || { echo "# monitor saw $(wc -l < "$TMPDIR/p3.mon")"; return 1; }
 	sed 's/^/# /' "$TMPDIR/p3.mon"
 	got=$(jq -r '[.event, .proto, .prefixlen, .type] | join(" ")' "$TMPDIR/p3.mon" | sort)
 	want="shortcut-new 10.2.0.0 24 shortcut
@@ -169,10 +169,10 @@ lifetime()
 	p3_shortcut "$s1" 10.2.0.0 192.0.2.3 || { p3_dump "$s1"; return 1; }
 	ip netns exec "$s1" "$DMVPNCTL" -j monitor dmvpn0 count 1 > "$TMPDIR/exp.mon" 2>&1 &
 	pid=$!
-	wait_for 10 p3_subscribed "$s1" "$pid" || return 1
+	wait_for 10 subscribed "$s1" "$pid" || return 1
 	# Used after its last refresh, it is refreshed once more: up to two
 	# holding times after the traffic stops.
-	wait_for 30 p3_exited "$pid" || { echo "# no event"; return 1; }
+	wait_for 30 exited "$pid" || { echo "# no event"; return 1; }
 	sed 's/^/# /' "$TMPDIR/exp.mon"
 	[ "$(jq -r '[.event, .proto] | join(" ")' "$TMPDIR/exp.mon")" = "shortcut-expired 10.2.0.0" ] &&
 	[ -z "$(p3_entry "$s1" 10.2.0.0 shortcut nbma)" ] &&

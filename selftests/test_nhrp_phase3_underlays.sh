@@ -24,14 +24,7 @@ hub=$(ns_name hub); s1=$(ns_name s1); spare=$(ns_name spare); nat=$(ns_name nat)
 h6=$(ns_name h6); a6=$(ns_name a6); b6=$(ns_name b6); s3=$(ns_name s3)
 topo_create "$hub" "$s1" "$spare" "$nat" "$h6" "$a6" "$b6"
 
-ip link add eth1 netns "$nat" type veth peer name eth0 netns "$s3"
-n "$nat" ip addr add 198.51.100.1/24 dev eth1
-n "$nat" ip link set eth1 up
-n "$nat" sysctl -qw net.ipv4.ip_forward=1
-n "$nat" iptables-legacy -t nat -A POSTROUTING -o eth0 -j MASQUERADE
-n "$s3" ip addr add 198.51.100.2/24 dev eth0
-n "$s3" ip link set eth0 up
-n "$s3" ip route add default via 198.51.100.1
+nat_site "$nat" "$s3" 198.51.100.2 198.51.100.1
 
 # u_hub NS LOCAL ADDR/LEN; u_spoke NS LOCAL ADDR/LEN HUB_NBMA HUB LAN/LEN
 u_hub()
