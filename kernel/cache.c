@@ -298,10 +298,15 @@ int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 	dd->generation++;
 	fresh = true;
 done:
-	if (e->expires || dd->n_pending)
-		mod_delayed_work(system_power_efficient_wq, &dd->gc_work,
-				 e->type == DMVPN_ENTRY_INCOMPLETE ? 0 :
-				 DMVPN_GC_INTERVAL);
+	/*
+	 * Bring the gc forward for a new resolution, never postpone it: a
+	 * write a second would otherwise hold off expiry and retries forever.
+	 */
+	if (e->type == DMVPN_ENTRY_INCOMPLETE)
+		mod_delayed_work(system_power_efficient_wq, &dd->gc_work, 0);
+	else if (e->expires || dd->n_pending)
+		queue_delayed_work(system_power_efficient_wq, &dd->gc_work,
+				   DMVPN_GC_INTERVAL);
 	if (fresh && info->type != DMVPN_ENTRY_STATIC &&
 	    info->type != DMVPN_ENTRY_INCOMPLETE)
 		dmvpn_notify_entry(dd, DMVPN_EVENT_ENTRY_NEW, e);

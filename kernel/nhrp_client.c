@@ -150,8 +150,9 @@ static void dmvpn_nhs_work(struct work_struct *work)
 		goto out;
 	/*
 	 * An NHS that let DMVPN_NHS_DOWN_TRIES requests in a row go
-	 * unanswered (about 7 s) is down, even with its registration still
-	 * valid: traffic waiting for resolution fails over to the next one.
+	 * unanswered (15 s: 1 + 2 + 4 + 8) is down, even with its
+	 * registration still valid: traffic waiting for resolution fails
+	 * over to the next one.
 	 */
 	if (nhs->tries >= DMVPN_NHS_DOWN_TRIES ||
 	    (nhs->state == DMVPN_NHS_UP && time_after_eq(jiffies, nhs->expires)))

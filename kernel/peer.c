@@ -153,7 +153,7 @@ struct dmvpn_peer *dmvpn_peer_learn(struct dmvpn_dev *dd,
 		peer->learned = true;
 		peer->last_rx = jiffies;
 		dd->n_learned++;
-		mod_delayed_work(system_power_efficient_wq, &dd->gc_work, HZ);
+		queue_delayed_work(system_power_efficient_wq, &dd->gc_work, HZ);
 	} else if (peer) {
 		dmvpn_peer_put(peer);
 	}

@@ -198,7 +198,7 @@ int dmvpn_shortcut_set(struct dmvpn_dev *dd, const struct dmvpn_addr *prefix,
 	dd->n_shortcuts++;
 	dd->generation++;
 	dmvpn_notify_shortcut(dd, DMVPN_EVENT_SHORTCUT_NEW, sc);
-	mod_delayed_work(system_power_efficient_wq, &dd->gc_work, HZ);
+	queue_delayed_work(system_power_efficient_wq, &dd->gc_work, HZ);
 	spin_unlock_bh(&dd->lock);
 	return 0;
 
