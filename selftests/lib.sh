@@ -61,11 +61,13 @@ ktap_plan() { echo "TAP version 13"; echo "1..$1"; }
 
 run_test()
 {
-	local name=$1 out
+	local name=$1 out t0=$(date +%s%N)
 	shift
 	_ktap_n=$((_ktap_n + 1))
 	out=$("$@" 2>&1)
 	local rc=$?
+	# Where a file's time goes (TCG makes every exec cost ~40 ms).
+	out+="${out:+$'\n'}# took $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 	[ -n "$out" ] && [ $rc -ne 0 -o -n "${V:-}" ] && printf '%s\n' "$out" | sed 's/^/# /'
 	[ $rc -eq 0 ] && printf '%s\n' "$out" | grep '^# ' || true
 	if [ $rc -eq 0 ]; then
