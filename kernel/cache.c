@@ -381,15 +381,25 @@ int dmvpn_cache_purge(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 	return n;
 }
 
-/* Remove the resolved entries whose owner is the station @via. */
-void dmvpn_cache_purge_via(struct dmvpn_dev *dd, const struct dmvpn_addr *via)
+/*
+ * Remove the resolved entries whose owner is the station @via; with
+ * @peer_nbma, only those reached at that NBMA.
+ */
+void dmvpn_cache_purge_via(struct dmvpn_dev *dd, const struct dmvpn_addr *via,
+			   const struct dmvpn_addr *peer_nbma)
 {
 	struct dmvpn_entry *e, *tmp;
 
 	spin_lock_bh(&dd->lock);
 	list_for_each_entry_safe(e, tmp, &dd->entry_list, list) {
+		struct dmvpn_peer *peer;
+
 		if (e->type != DMVPN_ENTRY_RESOLVED ||
 		    !dmvpn_addr_equal(&e->via, via))
+			continue;
+		peer = rcu_dereference_protected(e->peer,
+						 lockdep_is_held(&dd->lock));
+		if (peer_nbma && (!peer || !dmvpn_addr_equal(&peer->nbma, peer_nbma)))
 			continue;
 		dmvpn_notify_entry(dd, DMVPN_EVENT_ENTRY_PURGED, e);
 		dmvpn_entry_remove(dd, e);
@@ -414,8 +424,7 @@ bool dmvpn_cache_miss(struct dmvpn_dev *dd, const struct dmvpn_addr *nh)
 		dmvpn_count(dd, DMVPN_CNT_RES_PENDING_FULL);
 		return false;
 	}
-	info.reqid = atomic_inc_return(&dd->nhrp_reqid) ?:
-		     atomic_inc_return(&dd->nhrp_reqid);
+	info.reqid = dmvpn_nhrp_reqid();
 	return !dmvpn_cache_set(dd, nh, dmvpn_addr_bits(nh), &info, NULL);
 }
 
@@ -499,8 +508,7 @@ static void dmvpn_cache_gc(struct work_struct *work)
 		timed = true;
 		if (n_due < DMVPN_RES_BATCH && dmvpn_entry_resolve_due(e)) {
 			if (e->type == DMVPN_ENTRY_RESOLVED && !e->tries)
-				e->reqid = atomic_inc_return(&dd->nhrp_reqid) ?:
-					   atomic_inc_return(&dd->nhrp_reqid);
+				e->reqid = dmvpn_nhrp_reqid();
 			e->next_try = jiffies + dmvpn_res_backoff(e->tries) * HZ;
 			if (e->tries < U8_MAX)
 				e->tries++;

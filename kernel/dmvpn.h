@@ -23,6 +23,7 @@
 #include <net/dst_cache.h>
 #include <net/gro_cells.h>
 #include <linux/mutex.h>
+#include <linux/random.h>
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/dmvpn.h>
@@ -40,6 +41,21 @@ struct dmvpn_addr {
 	u16 family;		/* AF_INET or AF_INET6 */
 	u16 pad;
 };
+
+/*
+ * A new NHRP request id. Unpredictable: answers, purges and errors are
+ * taken only for a request of ours still open, and that must not be
+ * guessable by counting up from 1. Never 0 (our "none").
+ */
+static inline u32 dmvpn_nhrp_reqid(void)
+{
+	u32 id;
+
+	do
+		id = get_random_u32();
+	while (!id);
+	return id;
+}
 
 static inline bool dmvpn_addr_is_v4(const struct dmvpn_addr *a)
 {
@@ -345,7 +361,6 @@ struct dmvpn_dev {
 	struct work_struct	nhrp_rx_work;
 	struct nhrp_msg		*nhrp_msg;	/* parse scratch, nhrp_mutex */
 	u8			*nhrp_buf;	/* build scratch, nhrp_mutex */
-	atomic_t		nhrp_reqid;
 	spinlock_t		quota_lock;	/* quota_left, quota_stamp */
 	u32			quota_left;
 	unsigned long		quota_stamp;	/* jiffies */
@@ -430,7 +445,8 @@ struct dmvpn_entry *dmvpn_cache_lookup_exact(struct dmvpn_dev *dd,
 					     u8 plen);
 int dmvpn_cache_purge(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		      u8 plen, u32 type_mask, const struct dmvpn_addr *peer_nbma);
-void dmvpn_cache_purge_via(struct dmvpn_dev *dd, const struct dmvpn_addr *via);
+void dmvpn_cache_purge_via(struct dmvpn_dev *dd, const struct dmvpn_addr *via,
+			   const struct dmvpn_addr *peer_nbma);
 bool dmvpn_cache_miss(struct dmvpn_dev *dd, const struct dmvpn_addr *nh);
 int dmvpn_cache_add(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		    u8 plen, const struct dmvpn_addr *nbma, u8 type, u32 flags,
@@ -449,7 +465,7 @@ struct dmvpn_peer *dmvpn_shortcut_lookup(struct dmvpn_dev *dd,
 int dmvpn_shortcut_set(struct dmvpn_dev *dd, const struct dmvpn_addr *prefix,
 		       u8 plen, const struct dmvpn_shortcut_info *info);
 void dmvpn_shortcut_purge(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
-			  u8 plen);
+			  u8 plen, const struct dmvpn_addr *peer_nbma);
 bool dmvpn_shortcut_gc(struct dmvpn_dev *dd, struct dmvpn_res_due *due,
 		       unsigned int *n_due, unsigned int max_due);
 bool dmvpn_shortcut_expects(struct dmvpn_dev *dd,

@@ -587,7 +587,6 @@ int dmvpn_nhrp_init(struct dmvpn_dev *dd)
 	skb_queue_head_init(&dd->nhrp_rxq);
 	INIT_WORK(&dd->nhrp_rx_work, dmvpn_nhrp_rx_work);
 	spin_lock_init(&dd->quota_lock);
-	atomic_set(&dd->nhrp_reqid, 0);
 	dmvpn_nhrp_answers_init(dd);
 	/* Full quota from the start, whatever jiffies' initial value. */
 	dd->quota_stamp = jiffies;

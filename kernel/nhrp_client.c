@@ -25,12 +25,6 @@ static unsigned int dmvpn_reg_interval(struct dmvpn_dev *dd)
 	return max_t(u32, t ?: READ_ONCE(dd->cfg.holdtime) / 3, 1);
 }
 
-static u32 dmvpn_new_reqid(struct dmvpn_dev *dd)
-{
-	return atomic_inc_return(&dd->nhrp_reqid) ?:
-	       atomic_inc_return(&dd->nhrp_reqid);
-}
-
 /* The NHS transmit falls back to: the best one up, else the first. */
 static void dmvpn_nhs_update_peer(struct dmvpn_dev *dd)
 {
@@ -91,7 +85,7 @@ static int dmvpn_nhs_send_reg(struct dmvpn_nhs *nhs, u16 family)
 		return -EADDRNOTAVAIL;
 	host = dmvpn_addr_bits(&o.proto);
 	if (!reg->reqid)
-		reg->reqid = dmvpn_new_reqid(dd);
+		reg->reqid = dmvpn_nhrp_reqid();
 
 	o.hdr.flags = (unique ? NHRP_REG_FLAG_U : 0) | (nat ? NHRP_FLAG_NAT : 0);
 	o.hdr.request_id = reg->reqid;
@@ -454,8 +448,11 @@ void dmvpn_nhrp_res_reply(struct dmvpn_nhrp_rx *rx)
 	dmvpn_count(dd, DMVPN_CNT_NHRP_RES_RESOLVED);
 }
 
-/* Our resolution @reqid was refused by an error: cache it as negative. */
-static void dmvpn_res_failed(struct dmvpn_dev *dd, u32 reqid)
+/*
+ * An error about our resolution @reqid: cache it as negative when @believed
+ * (it came from our NHS), else count it.
+ */
+static void dmvpn_res_failed(struct dmvpn_dev *dd, u32 reqid, bool believed)
 {
 	struct dmvpn_entry_info info = {
 		.type = DMVPN_ENTRY_NEGATIVE, .holdtime = DMVPN_NEGATIVE_HOLD,
@@ -474,7 +471,9 @@ static void dmvpn_res_failed(struct dmvpn_dev *dd, u32 reqid)
 		}
 	}
 	rcu_read_unlock();
-	if (found) {
+	if (found && !believed) {
+		dmvpn_count(dd, DMVPN_CNT_NHRP_RX_UNSOLICITED);
+	} else if (found) {
 		dmvpn_cache_set(dd, &key.addr, key.plen, &info, NULL);
 		dmvpn_count(dd, DMVPN_CNT_NHRP_RES_NAK);
 	}
@@ -493,14 +492,21 @@ void dmvpn_nhrp_error_ind(struct dmvpn_nhrp_rx *rx)
 		return;
 	net_info_ratelimited("%s: NHRP error indication, code %u, about type %u\n",
 			     dd->dev->name, rx->m->code, type);
+	/*
+	 * Our requests go to an NHS: only that NHS may say what became of
+	 * them. The right id from anywhere else is counted, not believed.
+	 */
 	if (type == NHRP_REGISTRATION_REQUEST) {
 		nhs = dmvpn_nhs_by_reqid(dd, reqid, &idx);
-		if (nhs) {
+		if (nhs && !dmvpn_addr_equal(&nhs->nbma, &rx->observed)) {
+			dmvpn_count(dd, DMVPN_CNT_NHRP_RX_UNSOLICITED);
+		} else if (nhs) {
 			nhs->last_code = rx->m->code;
 			dmvpn_nhs_set_state(nhs, DMVPN_NHS_DOWN);
 		}
 	} else if (type == NHRP_RESOLUTION_REQUEST) {
-		dmvpn_res_failed(dd, reqid);
+		dmvpn_res_failed(dd, reqid,
+				 dmvpn_nhs_is_from(dd, &rx->observed));
 	}
 }
 
@@ -592,7 +598,7 @@ static void dmvpn_nhs_send_purge(struct dmvpn_nhs *nhs, int idx)
 
 	dmvpn_nhrp_purge_send(dd, idx ? AF_INET6 : AF_INET, &nhs->nbma,
 			      nhs_proto, NULL,
-			      nhs->reg[idx].reqid ?: dmvpn_new_reqid(dd));
+			      nhs->reg[idx].reqid ?: dmvpn_nhrp_reqid());
 }
 
 /*

@@ -120,7 +120,7 @@ static void dmvpn_nhrp_stale_work(struct work_struct *work)
 		if (!READ_ONCE(dd->nhrp_dead))
 			dmvpn_nhrp_purge_send(dd, a->target.family, &a->req_nbma,
 					      &a->req_proto, &a->target,
-					      atomic_inc_return(&dd->nhrp_reqid));
+					      dmvpn_nhrp_reqid());
 		list_del(&a->list);
 		dd->n_answers--;
 		kfree(a);

@@ -425,11 +425,18 @@ void dmvpn_nhrp_purge_request(struct dmvpn_nhrp_rx *rx)
 	const struct nhrp_msg *m = rx->m;
 	unsigned int i, n = nhrp_msg_cie_count(m, NHRP_LIST_MAIN);
 	struct nhrp_msg hdr;
+	const struct dmvpn_addr *giver;
 	int len;
 
 	if (!dmvpn_nhrp_for_us(rx))
 		return;
 	dmvpn_count(dd, DMVPN_CNT_NHRP_PURGE_RX);
+	/*
+	 * An answer is withdrawn by whoever gave it: our NHS (relaying the
+	 * owner's withdrawal), any of them; else only the owner, for what
+	 * it answered itself (its NBMA as seen).
+	 */
+	giver = dmvpn_nhs_is_from(dd, &rx->observed) ? NULL : &rx->observed;
 	for (i = 0; i < n; i++) {
 		const struct nhrp_cie *cie = nhrp_msg_cie(m, NHRP_LIST_MAIN, i);
 		struct dmvpn_addr proto;
@@ -440,14 +447,14 @@ void dmvpn_nhrp_purge_request(struct dmvpn_nhrp_rx *rx)
 		/* A station withdraws its own registrations only... */
 		dmvpn_cache_purge(dd, &proto, plen, 1U << DMVPN_ENTRY_DYNAMIC,
 				  &rx->observed);
-		/* ...but any answer we were given may have become stale, */
+		/* ...and the answers its giver takes back, */
 		dmvpn_cache_purge(dd, &proto, plen,
 				  (1U << DMVPN_ENTRY_RESOLVED) |
-				  (1U << DMVPN_ENTRY_NEGATIVE), NULL);
-		/* and so may the prefixes that station answered for. */
+				  (1U << DMVPN_ENTRY_NEGATIVE), giver);
+		/* with the prefixes that station answered for. */
 		if (plen == dmvpn_addr_bits(&proto))
-			dmvpn_cache_purge_via(dd, &proto);
-		dmvpn_shortcut_purge(dd, &proto, plen);
+			dmvpn_cache_purge_via(dd, &proto, giver);
+		dmvpn_shortcut_purge(dd, &proto, plen, giver);
 	}
 	if (m->flags & NHRP_PURGE_FLAG_N)
 		return;

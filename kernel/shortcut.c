@@ -214,15 +214,20 @@ out:
  * whose egress router is @proto (a host address withdrawing itself).
  */
 void dmvpn_shortcut_purge(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
-			  u8 plen)
+			  u8 plen, const struct dmvpn_addr *peer_nbma)
 {
 	struct dmvpn_shortcut *sc, *tmp;
 	struct dmvpn_addr masked;
 
 	spin_lock_bh(&dd->lock);
 	list_for_each_entry_safe(sc, tmp, &dd->shortcut_list, list) {
+		struct dmvpn_peer *peer;
 		bool inside = false;
 
+		peer = rcu_dereference_protected(sc->peer,
+						 lockdep_is_held(&dd->lock));
+		if (peer_nbma && (!peer || !dmvpn_addr_equal(&peer->nbma, peer_nbma)))
+			continue;
 		if (sc->prefix.family == proto->family && sc->plen >= plen) {
 			masked = sc->prefix;
 			dmvpn_addr_mask(&masked, plen);
@@ -293,12 +298,6 @@ static bool dmvpn_shortcut_route_ok(struct dmvpn_dev *dd,
 	return ri.via_us;
 }
 
-static u32 dmvpn_shortcut_reqid(struct dmvpn_dev *dd)
-{
-	return atomic_inc_return(&dd->nhrp_reqid) ?:
-	       atomic_inc_return(&dd->nhrp_reqid);
-}
-
 /*
  * Cache gc, dd->lock held: expire, purge and refresh shortcuts. Refreshes
  * and probes due are appended to @due. True while shortcuts remain.
@@ -346,7 +345,7 @@ bool dmvpn_shortcut_gc(struct dmvpn_dev *dd, struct dmvpn_res_due *due,
 			want = true;
 		if (!want || *n_due >= max_due)
 			continue;
-		WRITE_ONCE(sc->reqid, dmvpn_shortcut_reqid(dd));
+		WRITE_ONCE(sc->reqid, dmvpn_nhrp_reqid());
 		sc->probing = 1;
 		sc->probe_sent = now;
 		due[*n_due].target = sc->target;
@@ -456,7 +455,7 @@ void dmvpn_nhrp_traffic_ind(struct dmvpn_nhrp_rx *rx)
 		dmvpn_count(dd, DMVPN_CNT_RES_PENDING_FULL);
 		return;
 	}
-	info.reqid = dmvpn_shortcut_reqid(dd);
+	info.reqid = dmvpn_nhrp_reqid();
 	/* The gc work sends it now, and retries, like any resolution. */
 	dmvpn_cache_set(dd, &target, dmvpn_addr_bits(&target), &info, NULL);
 }
