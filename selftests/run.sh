@@ -267,6 +267,34 @@ for t in test_*.sh; do
 	tests+=("$t")
 done
 
+# DMVPN_TEST_SHARD=K/N: this VM's share of the tests (scripts/vm-check
+# runs N VMs). Longest first, each to the share with the least time so
+# far, by the seconds in selftests/durations (60 for a test not listed):
+# every VM computes the same split.
+if [[ ${DMVPN_TEST_SHARD:-} =~ ^([0-9]+)/([0-9]+)$ ]]; then
+	mapfile -t tests < <(printf '%s\n' "${tests[@]}" |
+		awk -v k="${BASH_REMATCH[1]}" -v n="${BASH_REMATCH[2]}" '
+		FNR == NR { if ($1 !~ /^#/ && NF >= 2) w[$1] = $2; next }
+		{ t[++m] = $1; s[m] = ($1 in w) ? w[$1] : 60 }
+		END {
+			for (i = 1; i <= m; i++)	# by time, longest first
+				for (j = i + 1; j <= m; j++)
+					if (s[j] > s[i] || (s[j] == s[i] && t[j] < t[i])) {
+						x = t[i]; t[i] = t[j]; t[j] = x
+						x = s[i]; s[i] = s[j]; s[j] = x
+					}
+			for (i = 1; i <= m; i++) {
+				b = 0
+				for (j = 1; j < n; j++)
+					if (load[j] < load[b]) b = j
+				load[b] += s[i]
+				if (b == k) mine[t[i]] = 1
+			}
+			for (i = 1; i <= m; i++)
+				if (t[i] in mine) print t[i]
+		}' durations - | sort)
+fi
+
 echo "TAP version 13"
 echo "1..$((${#tests[@]} + 1))"
 klog_start
