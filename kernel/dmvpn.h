@@ -359,6 +359,7 @@ struct dmvpn_dev {
 	struct dmvpn_peer __rcu	*nhs_peer;	/* where misses go meanwhile */
 	struct sk_buff_head	nhrp_rxq;	/* bounded receive backlog */
 	struct work_struct	nhrp_rx_work;
+	struct work_struct	addr_work;	/* an address came: register */
 	struct nhrp_msg		*nhrp_msg;	/* parse scratch, nhrp_mutex */
 	u8			*nhrp_buf;	/* build scratch, nhrp_mutex */
 	spinlock_t		quota_lock;	/* quota_left, quota_stamp */
@@ -408,6 +409,8 @@ unsigned int dmvpn_outer_hlen(const struct dmvpn_dev *dd);
 
 /* netns.c: per-namespace list of devices whose underlay is that namespace */
 int dmvpn_netns_init(void);
+int dmvpn_addr_init(void);
+void dmvpn_addr_exit(void);
 void dmvpn_netns_exit(void);
 int dmvpn_netns_attach(struct dmvpn_dev *dd);
 void dmvpn_netns_detach(struct dmvpn_dev *dd);

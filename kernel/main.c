@@ -22,9 +22,14 @@ static int __init dmvpn_init(void)
 	err = dmvpn_genl_init();
 	if (err)
 		goto err_genl;
+	err = dmvpn_addr_init();
+	if (err)
+		goto err_addr;
 	pr_info("DMVPN multipoint GRE with NHRP loaded\n");
 	return 0;
 
+err_addr:
+	dmvpn_genl_exit();
 err_genl:
 	rtnl_link_unregister(&dmvpn_link_ops);
 err_link:
@@ -35,6 +40,7 @@ err_netns:
 
 static void __exit dmvpn_exit(void)
 {
+	dmvpn_addr_exit();
 	dmvpn_genl_exit();
 	/* Deletes every remaining dmvpn device. */
 	rtnl_link_unregister(&dmvpn_link_ops);

@@ -586,6 +586,7 @@ int dmvpn_nhrp_init(struct dmvpn_dev *dd)
 	INIT_LIST_HEAD(&dd->nhs_list);
 	skb_queue_head_init(&dd->nhrp_rxq);
 	INIT_WORK(&dd->nhrp_rx_work, dmvpn_nhrp_rx_work);
+	INIT_WORK(&dd->addr_work, dmvpn_nhrp_addr_work);
 	spin_lock_init(&dd->quota_lock);
 	dmvpn_nhrp_answers_init(dd);
 	/* Full quota from the start, whatever jiffies' initial value. */
@@ -626,6 +627,7 @@ void dmvpn_nhrp_stop(struct dmvpn_dev *dd)
 void dmvpn_nhrp_destroy(struct dmvpn_dev *dd)
 {
 	WRITE_ONCE(dd->nhrp_dead, true);
+	cancel_work_sync(&dd->addr_work);
 	cancel_work_sync(&dd->nhrp_rx_work);
 	skb_queue_purge(&dd->nhrp_rxq);
 	dmvpn_redirect_stop(dd);

@@ -109,6 +109,8 @@ void dmvpn_nhrp_error_ind(struct dmvpn_nhrp_rx *rx);
 /* shortcut.c */
 void dmvpn_nhrp_traffic_ind(struct dmvpn_nhrp_rx *rx);
 void dmvpn_nhs_kick_all(struct dmvpn_dev *dd);
+void dmvpn_nhs_register_new(struct dmvpn_dev *dd);
+void dmvpn_nhrp_addr_work(struct work_struct *work);
 void dmvpn_nhs_stop_all(struct dmvpn_dev *dd);
 bool dmvpn_nhs_is_from(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma);
 const struct dmvpn_addr *dmvpn_nhs_nat_nbma(struct dmvpn_dev *dd);

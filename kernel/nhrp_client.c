@@ -691,6 +691,30 @@ void dmvpn_nhs_kick_all(struct dmvpn_dev *dd)
 	mutex_unlock(&dd->nhrp_mutex);
 }
 
+/*
+ * An address was added to the device, which is up: register each family
+ * that has had no registration yet (none made, none in flight) with every
+ * NHS now. The others keep their timers: nothing else changed for them.
+ */
+void dmvpn_nhs_register_new(struct dmvpn_dev *dd)
+{
+	static const u16 families[] = { AF_INET, AF_INET6 };
+	struct dmvpn_nhs *nhs;
+	unsigned int i;
+
+	mutex_lock(&dd->nhrp_mutex);
+	list_for_each_entry(nhs, &dd->nhs_list, list) {
+		for (i = 0; i < ARRAY_SIZE(families); i++) {
+			struct dmvpn_nhs_reg *reg =
+				&nhs->reg[dmvpn_family_idx(families[i])];
+
+			if (!nhs->dead && !reg->ok && !reg->reqid)
+				dmvpn_nhs_send_reg(nhs, families[i]);
+		}
+	}
+	mutex_unlock(&dd->nhrp_mutex);
+}
+
 /* Device down: no more registrations. RTNL held, so the list is stable. */
 void dmvpn_nhs_stop_all(struct dmvpn_dev *dd)
 {
