@@ -153,6 +153,26 @@ static void dmvpn_entry_set_peer(struct dmvpn_entry *e, struct dmvpn_peer *peer)
 	}
 }
 
+/*
+ * An entry without an answer (negative, incomplete) sends nothing
+ * directly: a refused refresh must not leave traffic going to the NBMA
+ * address that was refused.
+ */
+static void dmvpn_entry_clear_peer(struct dmvpn_dev *dd, struct dmvpn_entry *e)
+{
+	struct dmvpn_peer *old;
+
+	old = rcu_replace_pointer(e->peer, NULL, lockdep_is_held(&dd->lock));
+	if (!old)
+		return;
+	if (e->flags & DMVPN_ENTRY_F_MULTICAST) {
+		dmvpn_peer_mcast(dd, old, false);
+		WRITE_ONCE(e->flags, e->flags & ~DMVPN_ENTRY_F_MULTICAST);
+	}
+	atomic_dec(&old->entries);
+	dmvpn_peer_put(old);
+}
+
 /* Rank of an entry type: a learned binding never replaces a better one. */
 static int dmvpn_entry_rank(u8 type)
 {
@@ -238,6 +258,9 @@ int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 			(peer && rcu_access_pointer(e->peer) != peer);
 		if (peer)
 			dmvpn_entry_set_peer(e, peer);
+		else if (info->type == DMVPN_ENTRY_NEGATIVE ||
+			 info->type == DMVPN_ENTRY_INCOMPLETE)
+			dmvpn_entry_clear_peer(dd, e);
 		dmvpn_entry_set_mcast(dd, e, info->flags & DMVPN_ENTRY_F_MULTICAST);
 		dmvpn_entry_set_pending(dd, e, info->type);
 		dmvpn_entry_fill(e, info);
@@ -350,33 +373,77 @@ struct dmvpn_entry *dmvpn_cache_lookup_exact(struct dmvpn_dev *dd,
  * that lie inside @proto/@plen, and, with @peer_nbma, only those bound to
  * that NBMA address. Returns how many went.
  */
+static bool dmvpn_entry_purgeable(struct dmvpn_dev *dd, struct dmvpn_entry *e,
+				  u32 type_mask,
+				  const struct dmvpn_addr *peer_nbma)
+{
+	struct dmvpn_peer *peer;
+
+	if (!(type_mask & (1U << e->type)))
+		return false;
+	peer = rcu_dereference_protected(e->peer, lockdep_is_held(&dd->lock));
+	return !peer_nbma ||
+	       (peer && dmvpn_addr_equal(&peer->nbma, peer_nbma));
+}
+
+static void dmvpn_entry_purge(struct dmvpn_dev *dd, struct dmvpn_entry *e)
+{
+	dmvpn_notify_entry(dd, DMVPN_EVENT_ENTRY_PURGED, e);
+	dmvpn_nhrp_binding_gone(dd, e);
+	dmvpn_entry_remove(dd, e);
+}
+
+/*
+ * Whether a purge from @peer_nbma can find anything: a station we hold no
+ * peer for answered nothing, and its purge costs one lookup, however many
+ * entries the cache holds.
+ */
+static bool dmvpn_purger_known(struct dmvpn_dev *dd,
+			       const struct dmvpn_addr *peer_nbma)
+{
+	bool known;
+
+	if (!peer_nbma)
+		return true;
+	rcu_read_lock();
+	known = dmvpn_peer_lookup(dd, peer_nbma);
+	rcu_read_unlock();
+	return known;
+}
+
 int dmvpn_cache_purge(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		      u8 plen, u32 type_mask, const struct dmvpn_addr *peer_nbma)
 {
 	struct dmvpn_entry *e, *tmp;
+	struct dmvpn_entry_key key;
 	struct dmvpn_addr masked;
 	int n = 0;
 
 	spin_lock_bh(&dd->lock);
+	if (!dmvpn_purger_known(dd, peer_nbma))
+		goto out;
+	/* A host purge (a withdrawal, the common one): one hash lookup. */
+	if (plen == dmvpn_addr_bits(proto)) {
+		dmvpn_entry_key_init(&key, proto, plen);
+		e = rhashtable_lookup_fast(&dd->cache, &key, dmvpn_cache_params);
+		if (e && dmvpn_entry_purgeable(dd, e, type_mask, peer_nbma)) {
+			dmvpn_entry_purge(dd, e);
+			n++;
+		}
+		goto out;
+	}
 	list_for_each_entry_safe(e, tmp, &dd->entry_list, list) {
-		struct dmvpn_peer *peer;
-
-		if (!(type_mask & (1U << e->type)) ||
-		    e->key.addr.family != proto->family || e->key.plen < plen)
+		if (e->key.addr.family != proto->family || e->key.plen < plen)
 			continue;
 		masked = e->key.addr;
 		dmvpn_addr_mask(&masked, plen);
-		if (!dmvpn_addr_equal(&masked, proto))
+		if (!dmvpn_addr_equal(&masked, proto) ||
+		    !dmvpn_entry_purgeable(dd, e, type_mask, peer_nbma))
 			continue;
-		peer = rcu_dereference_protected(e->peer,
-						 lockdep_is_held(&dd->lock));
-		if (peer_nbma && (!peer || !dmvpn_addr_equal(&peer->nbma, peer_nbma)))
-			continue;
-		dmvpn_notify_entry(dd, DMVPN_EVENT_ENTRY_PURGED, e);
-		dmvpn_nhrp_binding_gone(dd, e);
-		dmvpn_entry_remove(dd, e);
+		dmvpn_entry_purge(dd, e);
 		n++;
 	}
+out:
 	spin_unlock_bh(&dd->lock);
 	return n;
 }
@@ -391,6 +458,10 @@ void dmvpn_cache_purge_via(struct dmvpn_dev *dd, const struct dmvpn_addr *via,
 	struct dmvpn_entry *e, *tmp;
 
 	spin_lock_bh(&dd->lock);
+	if (!dmvpn_purger_known(dd, peer_nbma)) {
+		spin_unlock_bh(&dd->lock);
+		return;
+	}
 	list_for_each_entry_safe(e, tmp, &dd->entry_list, list) {
 		struct dmvpn_peer *peer;
 

@@ -56,6 +56,8 @@ static const struct nla_policy dmvpn_policy[IFLA_DMVPN_MAX + 1] = {
 	[IFLA_DMVPN_REG_TIMEOUT]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&dmvpn_reg_timeout_range),
 	[IFLA_DMVPN_NOKEY]		= { .type = NLA_FLAG },
+	[IFLA_DMVPN_AUTH_SET]		= { .type = NLA_REJECT },
+	[IFLA_DMVPN_NOAUTH]		= { .type = NLA_FLAG },
 	[IFLA_DMVPN_NHS_LIST]		= NLA_POLICY_NESTED_ARRAY(dmvpn_nhs_policy),
 	[IFLA_DMVPN_MAX_SEND]		= NLA_POLICY_MIN(NLA_U32, 1),
 	[IFLA_DMVPN_MAX_SEND_INTERVAL]	= NLA_POLICY_FULL_RANGE(NLA_U32,
@@ -313,6 +315,10 @@ static int dmvpn_validate(struct nlattr *tb[], struct nlattr *data[],
 		NL_SET_ERR_MSG(extack, "key and nokey are mutually exclusive");
 		return -EINVAL;
 	}
+	if (data[IFLA_DMVPN_AUTH] && data[IFLA_DMVPN_NOAUTH]) {
+		NL_SET_ERR_MSG(extack, "authfile and noauth are mutually exclusive");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -396,6 +402,10 @@ static int dmvpn_cfg_parse(struct dmvpn_dev *dd, struct net *net,
 	if (data[IFLA_DMVPN_REDIRECT_TIMEOUT])
 		cfg->redirect_timeout =
 			nla_get_u32(data[IFLA_DMVPN_REDIRECT_TIMEOUT]);
+	if (data[IFLA_DMVPN_NOAUTH]) {
+		memset(cfg->auth, 0, sizeof(cfg->auth));
+		cfg->auth_len = 0;
+	}
 	a = data[IFLA_DMVPN_AUTH];
 	if (a) {
 		memset(cfg->auth, 0, sizeof(cfg->auth));
@@ -538,7 +548,7 @@ static size_t dmvpn_get_size(const struct net_device *dev)
 	       nla_total_size(4) +			/* KEY */
 	       nla_total_size(1) + nla_total_size(1) +	/* TTL, TOS */
 	       nla_total_size(4) * 8 +			/* NETWORK_ID .. REDIRECT_TIMEOUT */
-	       nla_total_size(DMVPN_AUTH_MAXLEN) +	/* AUTH */
+	       nla_total_size(0) +			/* AUTH_SET */
 	       nla_total_size(0) + DMVPN_MAX_NHS *	/* NHS_LIST */
 	       (nla_total_size(0) + 2 * nla_total_size(16) + nla_total_size(1));
 }
@@ -586,8 +596,10 @@ static int dmvpn_fill_info(struct sk_buff *skb, const struct net_device *dev)
 			cfg->max_send_interval) ||
 	    nla_put_u32(skb, IFLA_DMVPN_REDIRECT_TIMEOUT,
 			cfg->redirect_timeout) ||
-	    (cfg->auth_len &&
-	     nla_put(skb, IFLA_DMVPN_AUTH, cfg->auth_len, cfg->auth)))
+	    /* Only that a secret is set: link dumps and RTNLGRP_LINK
+	     * notifications reach unprivileged users.
+	     */
+	    (cfg->auth_len && nla_put_flag(skb, IFLA_DMVPN_AUTH_SET)))
 		return -EMSGSIZE;
 	return dmvpn_fill_nhs_list(skb, dd);
 }

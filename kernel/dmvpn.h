@@ -256,6 +256,8 @@ enum dmvpn_counter {
 	DMVPN_CNT_SHORTCUT_FULL,
 	DMVPN_CNT_SHORTCUT_REFUSED,
 	DMVPN_CNT_TX_SHORTCUT,
+	DMVPN_CNT_NHRP_RES_REFUSED,
+	DMVPN_CNT_NHRP_TX_REFUSAL_QUOTA,
 	DMVPN_CNT_MAX
 };
 
@@ -327,6 +329,23 @@ struct dmvpn_nhs {
 #define DMVPN_MAX_PENDING	1024	/* incomplete entries per device */
 #define DMVPN_NEGATIVE_HOLD	15	/* s: a refused resolution is cached */
 
+/*
+ * Cisco's max-send, in two buckets: what we send on our own or to answer
+ * a request we serve, and, with a tenth of it, what answers input we
+ * refused (error indications, refusals, purge replies to strangers), so
+ * that forged input cannot spend the quota that keeps spokes registered.
+ */
+enum dmvpn_quota_kind {
+	DMVPN_QUOTA_ANSWER,
+	DMVPN_QUOTA_REFUSAL,
+	DMVPN_QUOTA_MAX
+};
+
+struct dmvpn_quota {
+	u32			left;
+	unsigned long		stamp;		/* jiffies */
+};
+
 struct dmvpn_dev {
 	struct net_device	*dev;
 	struct net		*net;		/* underlay namespace */
@@ -362,9 +381,8 @@ struct dmvpn_dev {
 	struct work_struct	addr_work;	/* an address came: register */
 	struct nhrp_msg		*nhrp_msg;	/* parse scratch, nhrp_mutex */
 	u8			*nhrp_buf;	/* build scratch, nhrp_mutex */
-	spinlock_t		quota_lock;	/* quota_left, quota_stamp */
-	u32			quota_left;
-	unsigned long		quota_stamp;	/* jiffies */
+	spinlock_t		quota_lock;	/* quota[] */
+	struct dmvpn_quota	quota[DMVPN_QUOTA_MAX];
 	bool			nhrp_dead;	/* torn down: nothing re-arms */
 	/* Answers handed out (relayed), to purge when they go stale. */
 	struct list_head	answers;	/* dmvpn_answer, nhrp_mutex */
@@ -389,13 +407,19 @@ static inline bool dmvpn_is_spoke(struct dmvpn_dev *dd)
 	return !list_empty(&dd->nhs_list);
 }
 
+/*
+ * Counted from softirq (receive, transmit) and from process context (the
+ * NHRP worker): on 32-bit the sequence count must not be entered twice on
+ * one CPU, hence irqsave (free on 64-bit, where it is a plain add).
+ */
 static inline void dmvpn_count(struct dmvpn_dev *dd, enum dmvpn_counter c)
 {
 	struct dmvpn_counters *pc = get_cpu_ptr(dd->counters);
+	unsigned long flags;
 
-	u64_stats_update_begin(&pc->syncp);
+	flags = u64_stats_update_begin_irqsave(&pc->syncp);
 	u64_stats_inc(&pc->cnt[c]);
-	u64_stats_update_end(&pc->syncp);
+	u64_stats_update_end_irqrestore(&pc->syncp, flags);
 	put_cpu_ptr(dd->counters);
 }
 
@@ -411,6 +435,13 @@ unsigned int dmvpn_outer_hlen(const struct dmvpn_dev *dd);
 int dmvpn_netns_init(void);
 int dmvpn_addr_init(void);
 void dmvpn_addr_exit(void);
+
+/* gre_foreign.c */
+bool dmvpn_gre_foreign_owns(struct net *net, const struct dmvpn_dev *dd,
+			    const struct dmvpn_addr *local,
+			    const struct dmvpn_addr *src, bool has_key, u32 key);
+int dmvpn_gre_foreign_init(void);
+void dmvpn_gre_foreign_exit(void);
 void dmvpn_netns_exit(void);
 int dmvpn_netns_attach(struct dmvpn_dev *dd);
 void dmvpn_netns_detach(struct dmvpn_dev *dd);

@@ -16,6 +16,9 @@ static int __init dmvpn_init(void)
 	err = dmvpn_netns_init();
 	if (err)
 		goto err_netns;
+	err = dmvpn_gre_foreign_init();
+	if (err)
+		goto err_foreign;
 	err = rtnl_link_register(&dmvpn_link_ops);
 	if (err)
 		goto err_link;
@@ -33,6 +36,8 @@ err_addr:
 err_genl:
 	rtnl_link_unregister(&dmvpn_link_ops);
 err_link:
+	dmvpn_gre_foreign_exit();
+err_foreign:
 	dmvpn_netns_exit();
 err_netns:
 	return err;
@@ -44,6 +49,7 @@ static void __exit dmvpn_exit(void)
 	dmvpn_genl_exit();
 	/* Deletes every remaining dmvpn device. */
 	rtnl_link_unregister(&dmvpn_link_ops);
+	dmvpn_gre_foreign_exit();
 	dmvpn_netns_exit();
 	/* Peers and entries are freed by RCU callbacks living in this module. */
 	rcu_barrier();

@@ -652,6 +652,23 @@ static int dmvpn_dump_nhs(struct sk_buff *msg, struct netlink_callback *cb,
 	return 0;
 }
 
+/*
+ * The dmvpn device of @net with the lowest ifindex at or above @from. Dumps
+ * resume by ifindex, so they walk devices in that order, not in the list's:
+ * a device moved in keeps its ifindex and goes to the end of the list.
+ * Caller holds RCU.
+ */
+static struct net_device *dmvpn_dev_from(struct net *net, long from)
+{
+	struct net_device *dev, *best = NULL;
+
+	for_each_netdev_rcu(net, dev)
+		if (dmvpn_is_dmvpn(dev) && dev->ifindex >= from &&
+		    (!best || dev->ifindex < best->ifindex))
+			best = dev;
+	return best;
+}
+
 static int dmvpn_dump_devs(struct sk_buff *msg, struct netlink_callback *cb,
 			   dmvpn_dump_dev_fn fn)
 {
@@ -661,12 +678,11 @@ static int dmvpn_dump_devs(struct sk_buff *msg, struct netlink_callback *cb,
 	int err = 0;
 
 	rcu_read_lock();
-	for_each_netdev_rcu(net, dev) {
+	for (dev = dmvpn_dev_from(net, cb->args[DMVPN_CB_IFINDEX]); dev;
+	     dev = dmvpn_dev_from(net, dev->ifindex + 1)) {
 		struct dmvpn_dev *dd = netdev_priv(dev);
 
-		if (!dmvpn_is_dmvpn(dev) ||
-		    (filter && dev->ifindex != filter) ||
-		    dev->ifindex < cb->args[DMVPN_CB_IFINDEX])
+		if (filter && dev->ifindex != filter)
 			continue;
 		if (dev->ifindex != cb->args[DMVPN_CB_IFINDEX]) {
 			cb->args[DMVPN_CB_IFINDEX] = dev->ifindex;
@@ -750,6 +766,8 @@ static const u16 dmvpn_stats_attr[DMVPN_CNT_MAX] = {
 	[DMVPN_CNT_SHORTCUT_FULL]	= DMVPN_STATS_A_SHORTCUT_FULL,
 	[DMVPN_CNT_SHORTCUT_REFUSED]	= DMVPN_STATS_A_SHORTCUT_REFUSED,
 	[DMVPN_CNT_TX_SHORTCUT]		= DMVPN_STATS_A_TX_SHORTCUT,
+	[DMVPN_CNT_NHRP_RES_REFUSED]	= DMVPN_STATS_A_NHRP_RES_REFUSED,
+	[DMVPN_CNT_NHRP_TX_REFUSAL_QUOTA] = DMVPN_STATS_A_NHRP_TX_REFUSAL_QUOTA,
 };
 
 u64 dmvpn_counter_read(struct dmvpn_dev *dd, enum dmvpn_counter c)
@@ -846,9 +864,8 @@ static int dmvpn_dev_dumpit(struct sk_buff *msg, struct netlink_callback *cb)
 	int err = 0;
 
 	rcu_read_lock();
-	for_each_netdev_rcu(net, dev) {
-		if (!dmvpn_is_dmvpn(dev) || dev->ifindex <= cb->args[0])
-			continue;
+	for (dev = dmvpn_dev_from(net, cb->args[0] + 1); dev;
+	     dev = dmvpn_dev_from(net, dev->ifindex + 1)) {
 		err = dmvpn_fill_dev(msg, NETLINK_CB(cb->skb).portid,
 				     cb->nlh->nlmsg_seq, NLM_F_MULTI,
 				     netdev_priv(dev));

@@ -333,27 +333,35 @@ void dmvpn_nhrp_self_cie(struct dmvpn_dev *dd, struct nhrp_cie *c,
 	c->proto = dmvpn_addr_wire(proto);
 }
 
+static u32 dmvpn_quota_size(struct dmvpn_dev *dd, enum dmvpn_quota_kind k)
+{
+	u32 max = READ_ONCE(dd->cfg.max_send);
+
+	return k == DMVPN_QUOTA_REFUSAL ? max(max / 10, 1U) : max;
+}
+
 /* Cisco "max-send": at most max_send NHRP packets per interval. */
-static bool dmvpn_nhrp_quota(struct dmvpn_dev *dd)
+static bool dmvpn_nhrp_quota(struct dmvpn_dev *dd, enum dmvpn_quota_kind k)
 {
 	unsigned long interval = READ_ONCE(dd->cfg.max_send_interval) * HZ;
+	struct dmvpn_quota *q = &dd->quota[k];
 	bool ok = true;
 
 	spin_lock_bh(&dd->quota_lock);
-	if (time_after_eq(jiffies, dd->quota_stamp + interval)) {
-		dd->quota_stamp = jiffies;
-		dd->quota_left = READ_ONCE(dd->cfg.max_send);
+	if (time_after_eq(jiffies, q->stamp + interval)) {
+		q->stamp = jiffies;
+		q->left = dmvpn_quota_size(dd, k);
 	}
-	if (dd->quota_left)
-		dd->quota_left--;
+	if (q->left)
+		q->left--;
 	else
 		ok = false;
 	spin_unlock_bh(&dd->quota_lock);
 	return ok;
 }
 
-int dmvpn_nhrp_send(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
-		    const void *pkt, int len)
+static int __dmvpn_nhrp_send(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
+			     const void *pkt, int len, enum dmvpn_quota_kind k)
 {
 	unsigned int head = LL_MAX_HEADER + sizeof(struct ipv6hdr) + 16;
 	struct sk_buff *skb;
@@ -362,8 +370,10 @@ int dmvpn_nhrp_send(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
 		dmvpn_count(dd, DMVPN_CNT_NHRP_TX_ERROR);
 		return len ?: -EINVAL;
 	}
-	if (!dmvpn_nhrp_quota(dd)) {
-		dmvpn_count(dd, DMVPN_CNT_NHRP_TX_QUOTA);
+	if (!dmvpn_nhrp_quota(dd, k)) {
+		dmvpn_count(dd, k == DMVPN_QUOTA_REFUSAL ?
+			    DMVPN_CNT_NHRP_TX_REFUSAL_QUOTA :
+			    DMVPN_CNT_NHRP_TX_QUOTA);
 		return -ENOBUFS;
 	}
 	skb = alloc_skb(head + len, GFP_KERNEL);
@@ -379,6 +389,19 @@ int dmvpn_nhrp_send(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
 	}
 	dmvpn_count(dd, DMVPN_CNT_NHRP_TX);
 	return 0;
+}
+
+int dmvpn_nhrp_send(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
+		    const void *pkt, int len)
+{
+	return __dmvpn_nhrp_send(dd, nbma, pkt, len, DMVPN_QUOTA_ANSWER);
+}
+
+/* An answer to input we refused, from the small bucket. */
+int dmvpn_nhrp_send_refusal(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
+			    const void *pkt, int len)
+{
+	return __dmvpn_nhrp_send(dd, nbma, pkt, len, DMVPN_QUOTA_REFUSAL);
 }
 
 /*
@@ -437,19 +460,32 @@ void dmvpn_nhrp_error(struct dmvpn_nhrp_rx *rx, u16 code, u16 offset)
 	dmvpn_nhrp_out_start(dd, &o);
 	nhrp_build_raw(&o.b, rx->skb->data,
 		       min_t(unsigned int, rx->skb->len, DMVPN_EI_PAYLOAD_MAX));
-	if (!dmvpn_nhrp_out_send(dd, &o, &rx->observed))
+	if (!dmvpn_nhrp_send_refusal(dd, &rx->observed, dd->nhrp_buf,
+				     nhrp_build_finish(&o.b)))
 		dmvpn_count(dd, DMVPN_CNT_NHRP_ERROR_TX);
 }
 
-/* Replies not meant for us travel on toward their requester. */
+/*
+ * Replies not meant for us travel on toward their requester, once through
+ * each station: a reply that already names us as a transit (two NHSes
+ * routing the requester to each other), or that we would hand straight
+ * back to its sender, is a loop.
+ */
 static void dmvpn_nhrp_relay_reply(struct dmvpn_nhrp_rx *rx)
 {
+	struct dmvpn_addr to, own_proto;
 	struct dmvpn_route_info ri;
-	struct dmvpn_addr to;
 	struct dmvpn_entry *e;
 	struct dmvpn_peer *peer;
 	bool found = false;
 
+	if (!dmvpn_nhrp_own_proto(rx->dd, rx->src_proto.family, NULL,
+				  &own_proto) &&
+	    nhrp_msg_find_cie(rx->m, NHRP_LIST_REV_TRANSIT, NULL,
+			      dmvpn_addr_wire(&own_proto))) {
+		dmvpn_count(rx->dd, DMVPN_CNT_NHRP_RX_LOOP);
+		return;
+	}
 	dmvpn_nhrp_route(rx->dd, &rx->src_proto, &ri);
 	if (ri.via_us) {
 		rcu_read_lock();
@@ -463,6 +499,10 @@ static void dmvpn_nhrp_relay_reply(struct dmvpn_nhrp_rx *rx)
 	}
 	if (!found) {
 		dmvpn_count(rx->dd, DMVPN_CNT_NHRP_RX_UNSOLICITED);
+		return;
+	}
+	if (dmvpn_addr_equal(&to, &rx->observed)) {
+		dmvpn_count(rx->dd, DMVPN_CNT_NHRP_RX_LOOP);
 		return;
 	}
 	dmvpn_nhrp_forward(rx, &to, NULL);
@@ -573,6 +613,25 @@ void dmvpn_nhrp_rcv(struct dmvpn_dev *dd, struct sk_buff *skb,
 		kfree_skb(skb);
 		return;
 	}
+	/*
+	 * A message reassembled from many tiny fragments keeps every
+	 * fragment's buffer: queue a copy of just its bytes instead, so
+	 * the backlog holds 1024 buffers of at most 2 KiB each.
+	 */
+	if (skb_is_nonlinear(skb) || skb_cloned(skb) ||
+	    skb->truesize > SKB_TRUESIZE(SKB_DATA_ALIGN(DMVPN_NHRP_BUF))) {
+		struct sk_buff *copy = alloc_skb(skb->len, GFP_ATOMIC);
+
+		if (!copy || skb_copy_bits(skb, 0, skb_put(copy, skb->len),
+					   skb->len)) {
+			dmvpn_count(dd, DMVPN_CNT_NHRP_RX_BACKLOG);
+			kfree_skb(copy);
+			kfree_skb(skb);
+			return;
+		}
+		consume_skb(skb);
+		skb = copy;
+	}
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 	dmvpn_nhrp_cb(skb)->observed = *src;
@@ -582,6 +641,8 @@ void dmvpn_nhrp_rcv(struct dmvpn_dev *dd, struct sk_buff *skb,
 
 int dmvpn_nhrp_init(struct dmvpn_dev *dd)
 {
+	int k;
+
 	mutex_init(&dd->nhrp_mutex);
 	INIT_LIST_HEAD(&dd->nhs_list);
 	skb_queue_head_init(&dd->nhrp_rxq);
@@ -590,8 +651,10 @@ int dmvpn_nhrp_init(struct dmvpn_dev *dd)
 	spin_lock_init(&dd->quota_lock);
 	dmvpn_nhrp_answers_init(dd);
 	/* Full quota from the start, whatever jiffies' initial value. */
-	dd->quota_stamp = jiffies;
-	dd->quota_left = dd->cfg.max_send;
+	for (k = 0; k < DMVPN_QUOTA_MAX; k++) {
+		dd->quota[k].stamp = jiffies;
+		dd->quota[k].left = dmvpn_quota_size(dd, k);
+	}
 	dd->nhrp_msg = kzalloc(sizeof(*dd->nhrp_msg), GFP_KERNEL);
 	dd->nhrp_buf = kmalloc(DMVPN_NHRP_BUF, GFP_KERNEL);
 	if (!dd->nhrp_msg || !dd->nhrp_buf || dmvpn_redirect_init(dd)) {

@@ -58,6 +58,15 @@ static inline unsigned int dmvpn_addr_len(const struct dmvpn_addr *a)
 	return dmvpn_addr_is_v4(a) ? 4 : 16;
 }
 
+/*
+ * The shortest prefix an NHRP answer may give for @a, ours or a peer's:
+ * nhrpd refuses shorter ones too (never "resolve the world").
+ */
+static inline u8 dmvpn_min_answer_plen(const struct dmvpn_addr *a)
+{
+	return dmvpn_addr_is_v4(a) ? 8 : 16;
+}
+
 static inline int dmvpn_family_idx(u16 family)
 {
 	return family == AF_INET6;
@@ -75,6 +84,8 @@ int dmvpn_nhrp_local_nbma(struct dmvpn_dev *dd, const struct dmvpn_addr *to,
 			  struct dmvpn_addr *out);
 int dmvpn_nhrp_send(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
 		    const void *pkt, int len);
+int dmvpn_nhrp_send_refusal(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
+			    const void *pkt, int len);
 void dmvpn_nhrp_msg_init(struct dmvpn_dev *dd, struct nhrp_msg *m, u8 type,
 			 u16 proto_family);
 const u8 *dmvpn_nhrp_secret(struct dmvpn_dev *dd, unsigned int *len);
@@ -113,6 +124,8 @@ void dmvpn_nhs_register_new(struct dmvpn_dev *dd);
 void dmvpn_nhrp_addr_work(struct work_struct *work);
 void dmvpn_nhs_stop_all(struct dmvpn_dev *dd);
 bool dmvpn_nhs_is_from(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma);
+bool dmvpn_res_may_bind(struct dmvpn_dev *dd, const struct dmvpn_addr *via,
+			const struct dmvpn_addr *nbma);
 const struct dmvpn_addr *dmvpn_nhs_nat_nbma(struct dmvpn_dev *dd);
 
 /* nhrp_server.c */

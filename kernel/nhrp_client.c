@@ -361,17 +361,45 @@ static void dmvpn_res_shortcut(struct dmvpn_nhrp_rx *rx,
 	};
 
 	/* As the responder side: nobody's answer covers the world. */
-	if (plen < (dmvpn_addr_is_v4(&rx->dst_proto) ? 8 : 16)) {
+	if (plen < dmvpn_min_answer_plen(&rx->dst_proto)) {
 		dmvpn_count(rx->dd, DMVPN_CNT_SHORTCUT_REFUSED);
 		return;
 	}
 	dmvpn_shortcut_set(rx->dd, &rx->dst_proto, plen, &sinfo);
 }
 
+/*
+ * Whether a packet that did not answer a question about @via (a reply's
+ * owner, a request's requester) may bind it to @nbma on the side: only
+ * inside our subnets, and never re-pointing what an answer we asked for
+ * resolved.
+ */
+bool dmvpn_res_may_bind(struct dmvpn_dev *dd, const struct dmvpn_addr *via,
+			const struct dmvpn_addr *nbma)
+{
+	struct dmvpn_peer *peer;
+	struct dmvpn_entry *e;
+	bool ok = true;
+
+	if (!dmvpn_nhrp_in_subnet(dd, via))
+		return false;
+	rcu_read_lock();
+	e = dmvpn_cache_lookup_exact(dd, via, dmvpn_addr_bits(via));
+	peer = e ? rcu_dereference(e->peer) : NULL;
+	if (e && peer && READ_ONCE(e->type) == DMVPN_ENTRY_RESOLVED &&
+	    !dmvpn_entry_expired(e) && !dmvpn_addr_equal(&peer->nbma, nbma))
+		ok = false;
+	rcu_read_unlock();
+	return ok;
+}
+
 void dmvpn_nhrp_res_reply(struct dmvpn_nhrp_rx *rx)
 {
 	struct dmvpn_dev *dd = rx->dd;
 	const struct nhrp_msg *m = rx->m;
+	const struct dmvpn_entry_info negative = {
+		.type = DMVPN_ENTRY_NEGATIVE, .holdtime = DMVPN_NEGATIVE_HOLD,
+	};
 	struct dmvpn_entry_info info = {};
 	struct dmvpn_addr nbma, claimed, via, net;
 	struct dmvpn_entry_key pending;
@@ -379,6 +407,7 @@ void dmvpn_nhrp_res_reply(struct dmvpn_nhrp_rx *rx)
 	const struct nhrp_cie *cie;
 	struct dmvpn_entry *e;
 	u8 plen;
+	int err;
 
 	rcu_read_lock();
 	e = dmvpn_cache_lookup(dd, &rx->dst_proto);
@@ -434,14 +463,33 @@ void dmvpn_nhrp_res_reply(struct dmvpn_nhrp_rx *rx)
 		if (match)
 			dmvpn_cache_del(dd, &pending.addr, pending.plen, NULL);
 	} else {
-		if (dmvpn_cache_set(dd, &net, plen, &info, NULL))
+		/*
+		 * An answer widens what goes to its owner: never to the
+		 * world (as the responder side, /8 or /16 at least), never
+		 * over an admin's map or our own address.
+		 */
+		info.no_downgrade = true;
+		err = -ERANGE;
+		if (plen >= dmvpn_min_answer_plen(&net) &&
+		    plen <= dmvpn_addr_bits(&net))
+			err = dmvpn_cache_set(dd, &net, plen, &info, NULL);
+		if (err == -ERANGE || err == -EEXIST) {
+			/* Taken as a negative answer: via the NHS for now. */
+			dmvpn_count(dd, DMVPN_CNT_NHRP_RES_REFUSED);
+			if (match)
+				dmvpn_cache_set(dd, &pending.addr, pending.plen,
+						&negative, NULL);
+			return;
+		}
+		if (err)
 			return;
 		if (pending.plen != plen ||
 		    !dmvpn_addr_equal(&pending.addr, &net))
 			dmvpn_cache_del(dd, &pending.addr, pending.plen, NULL);
 	}
 	/* The owner's own tunnel address is reachable the same way. */
-	if (!dmvpn_addr_equal(&via, &net) || plen != dmvpn_addr_bits(&via)) {
+	if ((!dmvpn_addr_equal(&via, &net) || plen != dmvpn_addr_bits(&via)) &&
+	    dmvpn_res_may_bind(dd, &via, &nbma)) {
 		info.no_downgrade = true;
 		dmvpn_cache_set(dd, &via, dmvpn_addr_bits(&via), &info, NULL);
 	}

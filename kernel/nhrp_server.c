@@ -15,10 +15,6 @@
 
 #include "nhrp.h"
 
-/* nhrpd refuses shorter answers; so do we (never "resolve the world"). */
-#define DMVPN_MIN_PLEN4		8
-#define DMVPN_MIN_PLEN6		16
-
 static bool dmvpn_nhrp_reject_compulsory(struct dmvpn_nhrp_rx *rx)
 {
 	const struct nhrp_ext *e = nhrp_msg_unknown_compulsory(rx->m);
@@ -87,7 +83,7 @@ void dmvpn_nhrp_reg_request(struct dmvpn_nhrp_rx *rx)
 	struct nhrp_builder b;
 	const u8 *secret;
 	struct nhrp_msg hdr;
-	int len;
+	int len, err;
 
 	if (!dmvpn_nhrp_for_us(rx))
 		return;
@@ -104,7 +100,7 @@ void dmvpn_nhrp_reg_request(struct dmvpn_nhrp_rx *rx)
 		const struct nhrp_cie *cie = nhrp_msg_cie(m, NHRP_LIST_MAIN, i);
 		struct dmvpn_entry_info info = {
 			.nbma = &rx->observed, .type = DMVPN_ENTRY_DYNAMIC,
-			.flags = DMVPN_ENTRY_F_MULTICAST,
+			.flags = DMVPN_ENTRY_F_MULTICAST, .no_downgrade = true,
 		};
 		struct dmvpn_addr proto;
 		u8 plen = nhrp_cie_prefix_len(m, cie);
@@ -123,7 +119,14 @@ void dmvpn_nhrp_reg_request(struct dmvpn_nhrp_rx *rx)
 		info.via = &proto;
 		info.mtu = cie->mtu;
 		info.holdtime = cie->holding_time ?: READ_ONCE(dd->cfg.holdtime);
-		if (dmvpn_cache_set(dd, &proto, plen, &info, NULL)) {
+		err = dmvpn_cache_set(dd, &proto, plen, &info, NULL);
+		/*
+		 * -EEXIST: a static map or our own address, to this same
+		 * NBMA (dmvpn_reg_check refused any other). The spoke is
+		 * registered; the admin's entry stays as configured, never
+		 * turned into one that expires or that a purge removes.
+		 */
+		if (err && err != -EEXIST) {
 			dmvpn_count(dd, DMVPN_CNT_NHRP_REG_FULL);
 			codes[i] = NHRP_CIE_INSUFFICIENT_RESOURCES;
 			continue;
@@ -164,7 +167,12 @@ void dmvpn_nhrp_reg_request(struct dmvpn_nhrp_rx *rx)
 	nhrp_build_reply_exts(&b, m, &self, NULL, 0, natted ? &nat_extra : NULL,
 			      secret, secret_len);
 	len = nhrp_build_finish(&b);
-	dmvpn_nhrp_send(dd, &rx->observed, dd->nhrp_buf, len);
+	for (i = 0; i < n && codes[i]; i++)
+		;
+	if (n && i == n)	/* nothing accepted: a refusal */
+		dmvpn_nhrp_send_refusal(dd, &rx->observed, dd->nhrp_buf, len);
+	else
+		dmvpn_nhrp_send(dd, &rx->observed, dd->nhrp_buf, len);
 }
 
 /* Relay @rx's packet to @to as a transit NHS. */
@@ -219,6 +227,58 @@ static void dmvpn_requester_nbma(struct dmvpn_nhrp_rx *rx,
 }
 
 /*
+ * Whether @rx was relayed to us by a next hop server: one of ours, or the
+ * station its last forward transit record names when we map that one
+ * statically, to where the packet came from, with the nhs flag (Cisco's
+ * "ip nhrp map" of a hub that is not our own NHS, e.g. FRR's hub).
+ */
+static bool dmvpn_nhrp_relayed_by_nhs(struct dmvpn_nhrp_rx *rx)
+{
+	const struct nhrp_msg *m = rx->m;
+	unsigned int n = nhrp_msg_cie_count(m, NHRP_LIST_FWD_TRANSIT);
+	const struct nhrp_cie *cie;
+	struct dmvpn_peer *peer;
+	struct dmvpn_entry *e;
+	struct dmvpn_addr nhs;
+	bool ok;
+
+	if (dmvpn_nhs_is_from(rx->dd, &rx->observed))
+		return true;
+	if (!n)
+		return false;
+	cie = nhrp_msg_cie(m, NHRP_LIST_FWD_TRANSIT, n - 1);
+	if (cie->proto_len != m->proto_len)
+		return false;
+	dmvpn_addr_from_wire(&nhs, cie->proto, cie->proto_len);
+	rcu_read_lock();
+	e = dmvpn_cache_lookup_exact(rx->dd, &nhs, dmvpn_addr_bits(&nhs));
+	peer = e ? rcu_dereference(e->peer) : NULL;
+	ok = peer && READ_ONCE(e->type) == DMVPN_ENTRY_STATIC &&
+	     (READ_ONCE(e->flags) & DMVPN_ENTRY_F_NHS) &&
+	     dmvpn_addr_equal(&peer->nbma, &rx->observed);
+	rcu_read_unlock();
+	return ok;
+}
+
+/* Whether our entry for host @proto goes to @nbma. */
+static bool dmvpn_cache_binds(struct dmvpn_dev *dd,
+			      const struct dmvpn_addr *proto,
+			      const struct dmvpn_addr *nbma)
+{
+	struct dmvpn_peer *peer;
+	struct dmvpn_entry *e;
+	bool binds;
+
+	rcu_read_lock();
+	e = dmvpn_cache_lookup_exact(dd, proto, dmvpn_addr_bits(proto));
+	peer = e ? rcu_dereference(e->peer) : NULL;
+	binds = peer && !dmvpn_entry_expired(e) &&
+		dmvpn_addr_equal(&peer->nbma, nbma);
+	rcu_read_unlock();
+	return binds;
+}
+
+/*
  * Answer a Resolution Request: as the owner (@owner NULL: our address, or
  * a prefix we route elsewhere, of length @plen) or from the cache for a
  * registered station (@owner: its NBMA and tunnel address). Code non-zero
@@ -238,6 +298,7 @@ static void dmvpn_res_answer(struct dmvpn_nhrp_rx *rx, u8 plen, u8 code,
 	struct nhrp_builder b;
 	struct nhrp_msg hdr;
 	const u8 *secret;
+	bool proven;
 	int len;
 
 	if (dmvpn_nhrp_reject_compulsory(rx))
@@ -249,16 +310,29 @@ static void dmvpn_res_answer(struct dmvpn_nhrp_rx *rx, u8 plen, u8 code,
 	if (rcie && rcie->proto_len)
 		dmvpn_addr_from_wire(&req_proto, rcie->proto, rcie->proto_len);
 	dmvpn_requester_nbma(rx, &req_proto, &req_nbma);
+	/*
+	 * Where the requester is, we believe from an NHS (it relays what
+	 * the registration proved), or from a requester we already bind
+	 * there (a refresh along a shortcut). A request from anyone else
+	 * writes nothing here and gets its answer where it came from.
+	 */
+	proven = dmvpn_nhrp_relayed_by_nhs(rx) ||
+		 (dmvpn_addr_equal(&req_nbma, &rx->observed) &&
+		  dmvpn_cache_binds(dd, &req_proto, &req_nbma));
+	if (!proven)
+		req_nbma = rx->observed;
 	if (dmvpn_nhrp_local_nbma(dd, &req_nbma, &own_nbma))
 		return;
 
 	/* Learn the requester: the answer goes to it, spoke to spoke. */
-	if (!code) {
+	if (!code && proven && dmvpn_res_may_bind(dd, &req_proto, &req_nbma)) {
+		u32 hold = READ_ONCE(dd->cfg.holdtime);
 		struct dmvpn_entry_info info = {
 			.nbma = &req_nbma, .via = &req_proto,
 			.type = DMVPN_ENTRY_RESOLVED,
+			/* No longer than we would hold our own answer. */
 			.holdtime = (rcie && rcie->holding_time) ?
-				    rcie->holding_time : READ_ONCE(dd->cfg.holdtime),
+				    min_t(u32, rcie->holding_time, hold) : hold,
 			.flags = (m->flags & NHRP_RES_FLAG_Q) ?
 				 DMVPN_ENTRY_F_ROUTER : 0,
 			.no_downgrade = true,
@@ -303,8 +377,8 @@ static void dmvpn_res_answer(struct dmvpn_nhrp_rx *rx, u8 plen, u8 code,
 	nhrp_build_reply_exts(&b, m, &self, nat, n_nat, NULL, secret, secret_len);
 	len = nhrp_build_finish(&b);
 	/* Cisco answers the requester directly; a NAK goes back the way it came. */
-	if (!dmvpn_nhrp_send(dd, code ? &rx->observed : &req_nbma,
-			     dd->nhrp_buf, len))
+	if (!(code ? dmvpn_nhrp_send_refusal(dd, &rx->observed, dd->nhrp_buf, len) :
+		     dmvpn_nhrp_send(dd, &req_nbma, dd->nhrp_buf, len)))
 		dmvpn_count(dd, code ? DMVPN_CNT_NHRP_RES_NAK :
 			    DMVPN_CNT_NHRP_RES_ANSWERED);
 }
@@ -343,7 +417,7 @@ void dmvpn_nhrp_res_request(struct dmvpn_nhrp_rx *rx)
 	struct dmvpn_dev *dd = rx->dd;
 	const struct nhrp_msg *m = rx->m;
 	const struct dmvpn_addr *target = &rx->dst_proto;
-	u8 min = dmvpn_addr_is_v4(target) ? DMVPN_MIN_PLEN4 : DMVPN_MIN_PLEN6;
+	u8 min = dmvpn_min_answer_plen(target);
 	struct dmvpn_addr own_proto, to, owner, nat_nbma;
 	struct dmvpn_route_info ri;
 	struct dmvpn_peer *peer;
@@ -462,5 +536,9 @@ void dmvpn_nhrp_purge_request(struct dmvpn_nhrp_rx *rx)
 	hdr.type = NHRP_PURGE_REPLY;
 	hdr.hop_count = NHRP_HOP_DEFAULT;
 	len = nhrp_build_msg(dd->nhrp_buf, DMVPN_NHRP_BUF, &hdr);
-	dmvpn_nhrp_send(dd, &rx->observed, dd->nhrp_buf, len);
+	/* Anyone can ask for a purge reply: only our NHSes from the answers' bucket. */
+	if (giver)
+		dmvpn_nhrp_send_refusal(dd, &rx->observed, dd->nhrp_buf, len);
+	else
+		dmvpn_nhrp_send(dd, &rx->observed, dd->nhrp_buf, len);
 }

@@ -112,8 +112,10 @@ void dmvpn_peer_put(struct dmvpn_peer *peer)
 static void dmvpn_peer_count(struct dmvpn_peer *peer, bool tx, unsigned int len)
 {
 	struct dmvpn_peer_stats *st = get_cpu_ptr(peer->stats);
+	unsigned long flags;
 
-	u64_stats_update_begin(&st->syncp);
+	/* As dmvpn_count(): NHRP is sent from process context too. */
+	flags = u64_stats_update_begin_irqsave(&st->syncp);
 	if (tx) {
 		u64_stats_inc(&st->tx_packets);
 		u64_stats_add(&st->tx_bytes, len);
@@ -121,7 +123,7 @@ static void dmvpn_peer_count(struct dmvpn_peer *peer, bool tx, unsigned int len)
 		u64_stats_inc(&st->rx_packets);
 		u64_stats_add(&st->rx_bytes, len);
 	}
-	u64_stats_update_end(&st->syncp);
+	u64_stats_update_end_irqrestore(&st->syncp, flags);
 	put_cpu_ptr(peer->stats);
 }
 

@@ -24,6 +24,7 @@
 #include <net/ip.h>
 #include <net/ip_tunnels.h>
 #include <net/ipv6.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <net/xfrm.h>
 #include "dmvpn.h"
 
@@ -152,6 +153,10 @@ static unsigned int dmvpn_gre_rcv(struct net *net, struct sk_buff *skb,
 	dd = dmvpn_netns_find(net, local, g.has_key, g.key);
 	if (!dd)
 		return NF_ACCEPT;
+	/* A tunnel of ip_gre's that matches it better takes it. */
+	if (unlikely(dmvpn_gre_foreign_owns(net, dd, local, src, g.has_key,
+					    g.key)))
+		return NF_ACCEPT;
 
 	/* Ours from here on: every outcome is counted. */
 	if (!dmvpn_policy_ok(skb, ipv4)) {
@@ -179,10 +184,13 @@ static unsigned int dmvpn_gre_rcv(struct net *net, struct sk_buff *skb,
 		dmvpn_nhrp_rcv(dd, skb, src);
 		return NF_STOLEN;
 	}
+	/*
+	 * Not a payload we carry (Ethernet for gretap, ERSPAN, MPLS...):
+	 * counted, and left to the kernel's own GRE tunnels.
+	 */
 	if (g.proto != htons(ETH_P_IP) && g.proto != htons(ETH_P_IPV6)) {
 		dmvpn_count(dd, DMVPN_CNT_RX_BAD_PROTO);
-		DEV_STATS_INC(dd->dev, rx_dropped);
-		return NF_DROP;
+		return NF_ACCEPT;
 	}
 	dmvpn_decap(dd, skb, &g, src, outer_tos, ipv4);
 	return NF_STOLEN;
@@ -288,7 +296,7 @@ static unsigned int dmvpn_nf_in6(void *priv, struct sk_buff *skb,
 
 	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
 			       &nexthdr, &frag_off);
-	/* IPv6 fragments are reassembled after LOCAL_IN: not seen here. */
+	/* Fragments that nf_defrag_ipv6 left (it gave up on them). */
 	if (off < 0 || frag_off)
 		return NF_ACCEPT;
 	if (nexthdr == IPPROTO_ICMPV6) {
@@ -319,12 +327,27 @@ static const struct nf_hook_ops dmvpn_nf_ops[] = {
 	},
 };
 
+/*
+ * IPv6 reassembles after LOCAL_IN, IPv4 before it: with the IPv6 defrag
+ * hook on (PRE_ROUTING) an outer IPv6 packet sent in fragments (dmvpn
+ * sends them when a peer's path MTU is below the tunnel's) reaches us
+ * whole.
+ */
 int dmvpn_recv_register(struct net *net)
 {
-	return nf_register_net_hooks(net, dmvpn_nf_ops, ARRAY_SIZE(dmvpn_nf_ops));
+	int err;
+
+	err = nf_defrag_ipv6_enable(net);
+	if (err)
+		return err;
+	err = nf_register_net_hooks(net, dmvpn_nf_ops, ARRAY_SIZE(dmvpn_nf_ops));
+	if (err)
+		nf_defrag_ipv6_disable(net);
+	return err;
 }
 
 void dmvpn_recv_unregister(struct net *net)
 {
 	nf_unregister_net_hooks(net, dmvpn_nf_ops, ARRAY_SIZE(dmvpn_nf_ops));
+	nf_defrag_ipv6_disable(net);
 }

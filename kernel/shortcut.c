@@ -219,6 +219,16 @@ void dmvpn_shortcut_purge(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 	struct dmvpn_shortcut *sc, *tmp;
 	struct dmvpn_addr masked;
 
+	/* A station we hold no peer for gave no shortcut: one lookup. */
+	if (peer_nbma) {
+		bool known;
+
+		rcu_read_lock();
+		known = dmvpn_peer_lookup(dd, peer_nbma);
+		rcu_read_unlock();
+		if (!known)
+			return;
+	}
 	spin_lock_bh(&dd->lock);
 	list_for_each_entry_safe(sc, tmp, &dd->shortcut_list, list) {
 		struct dmvpn_peer *peer;

@@ -101,6 +101,8 @@ require_cmd()
 load_dmvpn()
 {
 	[ -f "$REPO/kernel/dmvpn.ko" ] || skip_all "kernel/dmvpn.ko not built"
+	# insmod does not load what dmvpn.ko depends on (modinfo: depends).
+	modprobe -q nf_defrag_ipv6
 	lsmod | grep -q '^dmvpn ' || insmod "$REPO/kernel/dmvpn.ko" ||
 		{ echo "# insmod dmvpn.ko failed"; exit $KSFT_FAIL; }
 	[ -x "$DMVPNCTL" ] || skip_all "dmvpnctl not built"

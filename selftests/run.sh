@@ -254,7 +254,11 @@ insmod_shim()
 	cat > "$dir/insmod" <<-EOF
 	#!/bin/bash
 	# From selftests/run.sh: dmvpn's pr_debug traces for the leak oracle.
-	[[ \${1:-} == *dmvpn.ko && " \$* " != *" dyndbg="* ]] && set -- "\$@" dyndbg=+p
+	if [[ \${1:-} == *dmvpn.ko ]]; then
+		# What modprobe would load first (modinfo: depends).
+		modprobe -q nf_defrag_ipv6
+		[[ " \$* " == *" dyndbg="* ]] || set -- "\$@" dyndbg=+p
+	fi
 	exec $real "\$@"
 	EOF
 	chmod +x "$dir/insmod"

@@ -6,19 +6,20 @@
 # carry the kernel's or the plugin's explanation.
 set -u
 source "$(dirname "$0")/lib.sh"
-require_cmd ip jq
+require_cmd ip jq setpriv /usr/bin/python3
 load_dmvpn
 [ -f "$IP_LIB_DIR/link_dmvpn.so" ] || skip_all "iproute2 plugin not built"
 
 ns=$(ns_name a)
 ip -n "$ns" link add eth0 type dummy
 ip -n "$ns" addr add 192.0.2.1/24 dev eth0
-printf 'DMVPN\n' > "$TMPDIR/secret"
+# A secret no other attribute of the dump could contain by chance.
+printf 'Zq7#Kx2!\n' > "$TMPDIR/secret"
 
 info() { n "$ns" ip -d -j link show "$1" | jq -c '.[0].linkinfo.info_data'; }
 field() { info "$1" | jq -r ".$2"; }
 
-ktap_plan 7
+ktap_plan 9
 
 create_all()
 {
@@ -43,6 +44,85 @@ set_one()
 	[ "$(field d0 unique)" = false ]
 }
 run_test "ip link set changes what it names and keeps the rest" set_one
+
+# link_read MODE IFNAME: as user nobody, read IFNAME's RTM_NEWLINK from a
+# dump (MODE dump) or from the next RTNLGRP_LINK notification (MODE
+# notify; it prints "listening" first); prints "messages N auth-set 0|1
+# secret 0|1", secret 1 when the secret's bytes are anywhere in them.
+link_read()
+{
+	n "$ns" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		/usr/bin/python3 -S - "$1" "$2" "$(head -c 8 "$TMPDIR/secret")" <<'PY'
+import socket, struct, sys, time
+mode, ifname, secret = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode()
+IFLA_IFNAME, IFLA_LINKINFO, IFLA_INFO_DATA = 3, 18, 2
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+if mode == "notify":
+    s.bind((0, 1))            # RTNLGRP_LINK
+    print("listening", flush=True)
+else:
+    s.bind((0, 0))
+    s.send(struct.pack("=IHHII", 32, 18, 0x301, 1, 0) + bytes(16))
+def attrs(b):
+    while len(b) >= 4:
+        l, t = struct.unpack_from("=HH", b)
+        if l < 4:
+            return
+        yield t & 0x3fff, b[4:l]
+        b = b[(l + 3) & ~3:]
+n = auth = leak = 0
+deadline = time.time() + 10
+s.settimeout(1)
+while time.time() < deadline and not (mode == "notify" and n):
+    try:
+        buf = s.recv(65536)
+    except socket.timeout:
+        continue
+    done = False
+    while len(buf) >= 16:
+        l, t = struct.unpack_from("=IH", buf)
+        msg, buf = buf[:l], buf[(l + 3) & ~3:]
+        if t == 3:            # NLMSG_DONE
+            done = True
+        if t != 16:           # RTM_NEWLINK
+            continue
+        a = dict(attrs(msg[32:]))
+        if a.get(IFLA_IFNAME, b"").rstrip(b"\0") != ifname:
+            continue
+        n += 1
+        leak |= secret in msg
+        info = dict(attrs(a.get(IFLA_LINKINFO, b"")))
+        data = dict(attrs(info.get(IFLA_INFO_DATA, b"")))
+        auth |= 17 in data    # IFLA_DMVPN_AUTH_SET
+    if done:
+        break
+print("messages %d auth-set %d secret %d" % (n, auth, int(leak)))
+PY
+}
+
+secret_hidden()
+{
+	local got fifo=$TMPDIR/notify pid
+	got=$(link_read dump d0)
+	echo "# dump as nobody: $got"
+	[ "$got" = "messages 1 auth-set 1 secret 0" ] || return 1
+	mkfifo "$fifo"
+	link_read notify d0 > "$fifo" & pid=$!
+	exec {fd}< "$fifo"
+	read -r -t 10 got <&"$fd" && [ "$got" = listening ] || { wait $pid; return 1; }
+	# (a changelink notifies only a device that is up)
+	n "$ns" ip link set d0 up || return 1
+	read -r -t 15 got <&"$fd"; exec {fd}<&-; wait $pid
+	echo "# notification as nobody: $got"
+	[ "$got" = "messages 1 auth-set 1 secret 0" ] || return 1
+	[ "$(field d0 auth)" = true ] || return 1
+	n "$ns" ip link set d0 type dmvpn noauth || return 1
+	got=$(link_read dump d0)
+	echo "# after noauth: $got, ip shows auth: $(field d0 auth)"
+	[ "$got" = "messages 1 auth-set 0 secret 0" ] && [ "$(field d0 auth)" = null ]
+}
+run_test "the NHRP secret is never given back: dumps and notifications say only that it is set" \
+	secret_hidden
 
 nokey()
 {
@@ -110,5 +190,38 @@ map_refused()
 	[ "$(n "$ns" "$DMVPNCTL" -j stats d0 | jq '."cache-full"')" = 1 ]
 }
 run_test "bad mappings refused with the kernel's message, cache limit counted" map_refused
+
+# Dumps walk devices by ifindex: a device moved in keeps its ifindex when
+# it is free there (ten dummies made and deleted first push dx's above
+# it) and goes to the end of the device list, after dx: both dumped, the
+# moved one first, by every dump (cache, peers, devices).
+mx=$(ns_name mx); my=$(ns_name my)
+moved_dump()
+{
+	local i got want iy ix
+	{ for i in $(seq 2 11); do echo "link add name pad$i type dummy"; done
+	  for i in $(seq 2 11); do echo "link del dev pad$i"; done; } |
+		ip -n "$mx" -batch - || return 1
+	n "$mx" ip link add name dx type dmvpn local 192.0.2.1 || return 1
+	n "$my" ip link add name dy type dmvpn local 192.0.2.2 || return 1
+	n "$mx" "$DMVPNCTL" map add dx 10.0.0.9 192.0.2.9 &&
+	n "$my" "$DMVPNCTL" map add dy 10.0.0.8 192.0.2.8 &&
+	iy=$(n "$my" cat /sys/class/net/dy/ifindex)
+	n "$my" ip link set dev dy netns "$mx" || return 1
+	ix=$(n "$mx" cat /sys/class/net/dx/ifindex)
+	echo "# ifindex: dx $ix, dy $iy, after the move $(n "$mx" cat /sys/class/net/dy/ifindex)"
+	[ "$(n "$mx" cat /sys/class/net/dy/ifindex)" = "$iy" ] && [ "$iy" -lt "$ix" ] || return 1
+	want="dy:10.0.0.8 dx:10.0.0.9"
+	got=$(n "$mx" "$DMVPNCTL" -j cache | jq -r '[.[] | "\(.dev):\(.proto)"] | join(" ")')
+	echo "# cache: $got"
+	[ "$got" = "$want" ] || return 1
+	got=$(n "$mx" "$DMVPNCTL" -j peers | jq -r '[.[] | "\(.dev):\(.nbma)"] | join(" ")')
+	echo "# peers: $got"
+	[ "$got" = "dy:192.0.2.8 dx:192.0.2.9" ] || return 1
+	got=$(n "$mx" "$DMVPNCTL" -j stats | jq -r '[.[] | .dev] | join(" ")')
+	echo "# stats: $got"
+	[ "$got" = "dy dx" ]
+}
+run_test "dumps walk devices by ifindex: one moved in with a lower one is not skipped" moved_dump
 
 ktap_finish

@@ -16,7 +16,8 @@
 #          172.16.123.1/24, 2001:db8::1/64, fe80::f816:3eff:fee9:86d9/64
 #   dmvpn1 local 169.254.100.5, key 2, NHRPAUTH, MTU 17912: 155.1.0.5/24
 #   dmvpn2 local 10.0.0.12, key 42, holdtime 30: 172.16.0.12/24, LAN
-#          192.168.12.0/24 (FRR's spoke 2)
+#          192.168.12.0/24 (FRR's spoke 2); FRR's hub 172.16.0.1 mapped
+#          to 10.0.0.1 with the nhs flag
 #
 # Frames used (all NHRP types the captures hold, and purge, which none
 # does):
@@ -513,6 +514,8 @@ n "$hub" ip link add dmvpn2 type dmvpn local 10.0.0.12 key 42 holdtime 30
 n "$hub" sysctl -qw net.ipv6.conf.dmvpn2.disable_ipv6=1
 n "$hub" ip addr add 172.16.0.12/24 dev dmvpn2
 n "$hub" ip link set dmvpn2 up
+# FRR's hub, which relays frame 29: trusted as an NHS (no registration).
+n "$hub" "$DMVPNCTL" map add dmvpn2 172.16.0.1 10.0.0.1 nhs
 n "$hub" ip link add lan0 type dummy
 n "$hub" ip addr add 192.168.12.254/24 dev lan0
 n "$hub" ip link set lan0 up

@@ -86,7 +86,7 @@ peer_tx() # NBMA: packets the hub sent to it
 }
 rate() { awk -v n="$1" -v ms="$2" 'BEGIN { printf "%d", (ms > 0 ? n * 1000 / ms : 0) }'; }
 
-ktap_plan 11
+ktap_plan 12
 
 # Every one of N registrations was accepted or dropped by the backlog.
 settled() { stats_into "$hub" S; [ $(( ${S[nhrp-reg-accepted]:-0} + ${S[nhrp-rx-backlog]:-0} )) -eq "$1" ]; }
@@ -252,6 +252,28 @@ quota()
 	[ "${S[nhrp-tx]}" -eq 5 ] && [ "${S[nhrp-tx-quota]}" -eq 15 ]
 }
 run_test "max-send 5 max-send-interval 60: 5 replies, 15 counted as quota" quota
+
+# (d2) forged input does not spend that quota: max-send 100 per 60 s, 50
+# registrations with the wrong secret get 10 Error Indications (a tenth:
+# the refusals' own bucket), 40 counted in nhrp-tx-refusal-quota; then 20
+# good registrations get their 20 replies, nothing counted in
+# nhrp-tx-quota.
+refusal_quota()
+{
+	hub authfile "$TMPDIR/right" max-send 100 max-send-interval 60 || return 1
+	gen_run -n 50 -a "$TMPDIR/wrong" >/dev/null || return 1
+	wait_for 10 hstat_is nhrp-rx-auth 50 || { echo "# rx-auth $(hstat nhrp-rx-auth) of 50"; return 1; }
+	gen_run -n 20 -a "$TMPDIR/right" -b 10.0.2.1 >/dev/null || return 1
+	wait_for 10 hstat_is nhrp-reg-accepted 20 ||
+		{ echo "# accepted $(hstat nhrp-reg-accepted) of 20"; return 1; }
+	stats_into "$hub" S
+	echo "# 50 forged, 20 good: error-tx ${S[nhrp-error-tx]}, refusal-quota ${S[nhrp-tx-refusal-quota]}," \
+	     "nhrp-tx ${S[nhrp-tx]}, nhrp-tx-quota ${S[nhrp-tx-quota]}"
+	[ "${S[nhrp-error-tx]}" -eq 10 ] && [ "${S[nhrp-tx-refusal-quota]}" -eq 40 ] &&
+	[ "${S[nhrp-tx]}" -eq 30 ] && [ "${S[nhrp-tx-quota]}" -eq 0 ]
+}
+run_test "forged input answered from its own tenth of max-send: 10 EIs of 50, 20 of 20 good registrations answered" \
+	refusal_quota
 
 # (e) teardown while a storm runs: the device, the module, the namespace.
 # The storm lasts until storm_stop (at most 60 s: emulated device

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # NHRP spoofing: what a station that is neither our NHS nor the peer that
-# answered us can no longer do. Request ids are random, so replies for the
+# answered us can no longer do. Requests bind their requester only when
+# relayed by our NHS or sent from where we already bind it; answers give
+# no prefix shorter than /8 and replace no static map; registrations keep
+# a static map static. Request ids are random, so replies for the
 # ids a counter would have used match nothing; purges withdraw an answer
 # only when they come from our NHS or from the station that gave it; error
 # indications about our requests are believed only from the NHS the
@@ -29,9 +32,15 @@
 # serves: its IPv6 registrations stay open (one id each, retransmitted)
 # while the IPv4 ones keep both NHSes up.
 #
+#   static map: hub2 maps 10.0.0.6 to 192.0.2.6 before $s3 registers
+#     from there: every registration accepted and answered, the map stays
+#     static (no expiry)
 #   Phase 2 / Phase 3 set-up: $s1 resolves 10.0.0.3 (a resolved entry,
 #     NBMA 192.0.2.3); then, with "redirect" on $hub and "shortcut" on $s1,
 #     a shortcut 10.2.0.0/24 via 10.0.0.3
+#   requests, stranger: Resolution Requests for 10.0.0.2 from $evil
+#     claiming 10.0.0.3 (from its own NBMA, or from s2's with a NAT CIE
+#     elsewhere) or 10.0.0.77: each answered to $evil, nothing written
 #   purge, stranger: $evil purges 10.0.0.3/32 and 0.0.0.0/1, then
 #     10.2.0.0/24 and /16: nhrp-purge-rx +2 each time, entry and shortcut
 #     kept (type, NBMA, expiry not reset, age not reset), no event on
@@ -46,6 +55,15 @@
 #   EI, resolution: an Error Indication quoting that request's id (read
 #     from the wire) from $evil: unsolicited +1, still incomplete; the same
 #     from $hub's NBMA: a negative entry; $s1 sent nothing but its request
+#   replies, id read on the wire: a /4 for 10.0.0.61 refused
+#     (nhrp-res-refused, negative entry); a /32 for 10.0.0.62 installed,
+#     its owner's tunnel address outside the subnet not bound; then the
+#     hub's NAK for that id (as for a refused refresh): negative, and
+#     pings go via the hub, none to 192.0.2.4
+#   loop: hub and hub2 route 10.9.0.0/16 to each other: a reply for it
+#     is relayed once (hub), then dropped as a loop (hub2: it would go
+#     back to its sender); one naming hub as a reverse transit is a loop
+#     at hub
 #   request ids: $s3's registrations with two NHSes and five resolutions
 #     (distinct targets) on the wire: every id distinct, not counted up
 #   EI, registration: $s3's open IPv6 request to $hub2 (its id from
@@ -90,6 +108,8 @@ done
 ipb "$s1" "addr add 10.1.0.2/24 dev lan0" || setup_err "s1 LAN"
 ipb "$hub2" "link add dmvpn0 type dmvpn local 192.0.2.5" "addr add 10.0.0.5/24 dev dmvpn0" \
 	"link set dmvpn0 up" || setup_err hub2
+# An admin's map of s3 on hub2, before s3 registers there.
+n "$hub2" "$DMVPNCTL" map add dmvpn0 10.0.0.6 192.0.2.6 || setup_err "hub2 map"
 # s3's NHRP from its very first registration on, for the request ids.
 nhrp_capture_start "$s3" eth0 "$TMPDIR/s3.pcap" || setup_err "capture s3"
 ipb "$s3" "link add dmvpn0 type dmvpn local 192.0.2.6 registration-timeout 10 nhs dynamic nbma 192.0.2.1 nhs dynamic nbma 192.0.2.5" ||
@@ -98,123 +118,9 @@ n "$s3" sysctl -qw net.ipv6.conf.dmvpn0.disable_ipv6=0 &&
 ipb "$s3" "addr add 10.0.0.6/24 dev dmvpn0" "addr add fd00::6/64 dev dmvpn0 nodad" \
 	"link set dmvpn0 up" || setup_err s3
 
-# Any NHRP message from a raw socket, the outer source anyone's; and a
-# reader of captures. The Traffic Indication builder nhrp_forge.py lends
-# its checksum and GRE header. Request ids count up with --step-reqid;
-# --nat adds the Cisco NAT extension (type 9) with the CIEs given.
-FORGE_PY=$TMPDIR/nhrp_msg.py
-cat > "$FORGE_PY" <<'EOF'
-import argparse, ipaddress, os, socket, struct, sys
-sys.path.insert(0, os.environ["FORGE_DIR"])
-from nhrp_forge import csum, gre
-
-def addr(a):
-    return ipaddress.ip_address(a).packed
-
-def cie(spec):  # CODE/PLEN/NBMA/PROTO[/HOLD], "-": no address
-    f = spec.split("/")
-    nb = b"" if f[2] == "-" else addr(f[2])
-    pr = b"" if f[3] == "-" else addr(f[3])
-    hold = int(f[4]) if len(f) > 4 else 60
-    return struct.pack("!BBHHHBBBB", int(f[0]), int(f[1]), 0, 1400, hold,
-                       len(nb), 0, len(pr), 0) + nb + pr
-
-def msg(t, flags, reqid, code, nbma, sp, dp, body, exts, hop=255):
-    if t >= 7:
-        mand = struct.pack("!BBHHH", len(sp), len(dp), 0, code, 0)
-    else:
-        mand = struct.pack("!BBHI", len(sp), len(dp), flags, reqid)
-    mand += nbma + sp + dp + body
-    if exts:
-        exts += struct.pack("!HH", 0x8000, 0)
-    hlen = 20 + len(mand)
-    pkt = struct.pack("!HH5sBHHHBBBB", 1 if len(nbma) == 4 else 2,
-                      0x0800 if len(sp) == 4 else 0x86DD, b"\0" * 5, hop,
-                      hlen + len(exts), 0, hlen if exts else 0, 1, t,
-                      len(nbma), 0) + mand + exts
-    return pkt[:12] + struct.pack("!H", csum(pkt)) + pkt[14:]
-
-p = argparse.ArgumentParser()
-p.add_argument("--src", default="192.0.2.4")
-p.add_argument("--dst", required=True)
-p.add_argument("--count", type=int, default=1)
-p.add_argument("--type", type=int, required=True)
-p.add_argument("--flags", type=lambda x: int(x, 0), default=0)
-p.add_argument("--reqid", type=lambda x: int(x, 0), default=1)
-p.add_argument("--step-reqid", action="store_true")
-p.add_argument("--code", type=int, default=0)
-p.add_argument("--src-nbma", required=True)
-p.add_argument("--src-proto", required=True)
-p.add_argument("--dst-proto", required=True)
-p.add_argument("--cie", action="append", default=[])
-p.add_argument("--nat", action="append", default=[])
-p.add_argument("--quote", help="TYPE/REQID of the packet an EI is about")
-
-def packet(a, reqid):
-    nbma, sp, dp = addr(a.src_nbma), addr(a.src_proto), addr(a.dst_proto)
-    if a.quote:  # a whole packet of ours: from the victim to the sender
-        t, r = (int(x, 0) for x in a.quote.split("/"))
-        body = msg(t, 0, r, 0, addr(a.dst), dp, sp, b"", b"")
-    else:
-        body = b"".join(cie(c) for c in a.cie)
-    exts = b""
-    if a.nat:
-        recs = b"".join(cie(c) for c in a.nat)
-        exts += struct.pack("!HH", 0x0009, len(recs)) + recs
-    return gre(msg(a.type, a.flags, reqid, a.code, nbma, sp, dp, body, exts),
-               None)
-
-def read(path):  # "SRC DST TYPE REQID DSTPROTO 4|6" per NHRP packet
-    d = open(path, "rb").read()
-    off = 24
-    while off + 16 <= len(d):
-        n = struct.unpack("<I", d[off + 8:off + 12])[0]
-        if off + 16 + n > len(d):
-            break
-        f, off = d[off + 16:off + 16 + n], off + 16 + n
-        ip = f[14:]
-        if len(ip) < 20 or ip[9] != 47:
-            continue
-        g = ip[(ip[0] & 15) * 4:]
-        if g[2:4] != b"\x20\x01":
-            continue
-        h = g[8:] if g[0] & 0x20 else g[4:]
-        if len(h) < 28:
-            continue
-        at = 28 + (h[18] & 63) + (h[19] & 63) + h[20]
-        dp = h[at:at + h[21]]
-        print(ipaddress.ip_address(ip[12:16]), ipaddress.ip_address(ip[16:20]),
-              h[17], struct.unpack("!I", h[24:28])[0],
-              ipaddress.ip_address(dp) if len(dp) in (4, 16) else "-",
-              6 if h[2:4] == b"\x86\xdd" else 4)
-
-if sys.argv[1:2] == ["--read"]:
-    read(sys.argv[2])
-    sys.exit(0)
-
-# Packets separated by "+" words, sent in order on one socket.
-segs = [[]]
-for w in sys.argv[1:]:
-    if w == "+":
-        segs.append([])
-    else:
-        segs[-1].append(w)
-todo = []
-for seg in segs:
-    a = p.parse_args(seg)
-    if not 1 <= a.count <= 1000:
-        sys.exit("count out of range")
-    for i in range(a.count):
-        todo.append((a, packet(a, a.reqid + (i if a.step_reqid else 0))))
-s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
-for i, (a, body) in enumerate(todo):
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0xC0, 20 + len(body), i, 0, 255,
-                     47, 0, addr(a.src), addr(a.dst))
-    s.sendto(ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + body,
-             (a.dst, 0))
-EOF
-export FORGE_DIR=$REPO/selftests PYTHONDONTWRITEBYTECODE=1
+# The forger and capture reader: nhrp_msg.py.
+FORGE_PY=$REPO/selftests/nhrp_msg.py
+export PYTHONDONTWRITEBYTECODE=1
 # The interpreter itself, without site packages (the standard library is
 # all it needs): a version manager's shim costs seconds a call under TCG.
 PY=$(python3 -c 'import sys; print(sys.executable)') || setup_err python3
@@ -368,7 +274,7 @@ only_event()
 	return 1
 }
 
-ktap_plan 13
+ktap_plan 17
 
 # regs NS: NS's registered spokes, "PROTO=NBMA..."; states NS: its NHSes'.
 regs()
@@ -380,7 +286,7 @@ states() { n "$1" "$DMVPNCTL" -j nhs dmvpn0 | jq -r 'map("\(.nbma)=\(.state)") |
 _all_up()
 {
 	[ "$(regs "$hub")" = "10.0.0.2=192.0.2.2 10.0.0.3=192.0.2.3 10.0.0.6=192.0.2.6" ] &&
-	[ "$(regs "$hub2")" = "10.0.0.6=192.0.2.6" ] && [ "$(states "$s1")" = "192.0.2.1=up" ] &&
+	[ "$(regs "$hub2")" = "" ] && [ "$(states "$s1")" = "192.0.2.1=up" ] &&
 	[ "$(states "$s3")" = "192.0.2.1=up 192.0.2.5=up" ]
 }
 up()
@@ -390,6 +296,29 @@ up()
 	return 1
 }
 run_test "set-up: s1, s2 register with the hub, s3 with both hubs" up
+
+# s3 registers with hub2 every 10 s, from the NBMA hub2 maps it to: each
+# registration accepted and answered, the map static all along (no
+# expiry: a registration must not turn it into an entry that expires or
+# that a purge takes).
+hub2_map() { n "$hub2" "$DMVPNCTL" -j cache dmvpn0 | jq -c '[.[] | {proto, nbma, type, expires}]'; }
+_regs_agree()
+{
+	local a r b
+	a=$(counter "$hub2" nhrp-reg-accepted)
+	r=$(nhs_field "$s3" replies 192.0.2.5)
+	b=$(counter "$hub2" nhrp-reg-accepted)
+	REGS="hub2 accepted $a, s3 got $r replies"
+	[ "$a" = "$b" ] && [ "$a" = "$r" ] && [ "$r" -ge 2 ]
+}
+static_kept()
+{
+	local want='[{"proto":"10.0.0.6","nbma":"192.0.2.6","type":"static","expires":null}]'
+	wait_for 30 _regs_agree || { echo "# $REGS"; return 1; }
+	echo "# $REGS; hub2's cache: $(hub2_map)"
+	[ "$(hub2_map)" = "$want" ] && [ "$(counter "$hub2" nhrp-reg-not-unique)" = 0 ]
+}
+run_test "registrations from the NBMA of a static map: accepted, answered, the map stays static" static_kept
 
 phase2()
 {
@@ -412,6 +341,31 @@ phase3()
 	resolved "$s1" 10.0.0.3 192.0.2.3
 }
 run_test "Phase 3: the hub's redirect gives s1 a shortcut 10.2.0.0/24 via s2" phase3
+
+# Resolution Requests for s1's own address from $evil: claiming s2's
+# address from its own NBMA; claiming an address s1 has no entry for;
+# claiming s2's NBMA with a NAT CIE elsewhere and the longest holding
+# time. None is from s1's NHS nor from where s1 binds the requester:
+# each answered (to $evil, where it came from), nothing written.
+REQ=(--dst 192.0.2.2 --type 1 --flags 0x8002 --dst-proto 10.0.0.2
+     --cie 0/32/-/-/65535)
+requests()
+{
+	local pcap=$TMPDIR/s1-req.pcap got
+	nhrp_capture_start "$s1" eth0 "$pcap" || return 1
+	snap "$s1"
+	frg "${REQ[@]}" --reqid 0x6601 --src-nbma 192.0.2.4 --src-proto 10.0.0.3 + \
+	    "${REQ[@]}" --reqid 0x6602 --src-nbma 192.0.2.4 --src-proto 10.0.0.77 + \
+	    "${REQ[@]}" --reqid 0x6603 --src-nbma 192.0.2.3 --src-proto 10.0.0.3 \
+		--nat 0/32/192.0.2.99/10.0.0.3 "${MARK_S1[@]}" &&
+	settled "$s1" rx-nhrp:3 nhrp-res-answered:3 nhrp-tx:3 || { nhrp_capture_stop "$pcap"; return 1; }
+	nhrp_capture_stop "$pcap"
+	got=$(nhrp_read "$pcap" | awk '$1 == "192.0.2.2" { printf "%s %s 0x%x\n", $2, $3, $4 }' | sort | xargs)
+	echo "# s1 sent: $got"
+	[ "$got" = "192.0.2.4 2 0x6601 192.0.2.4 2 0x6602 192.0.2.4 2 0x6603" ]
+}
+run_test "resolution requests from a stranger, claiming s2 or anyone: answered to the stranger, nothing written" \
+	requests
 
 # The timers of the entry 10.0.0.3 and the shortcut: "E A E A". Not
 # reset: each expiry no later, each age no younger (a purge and a new
@@ -520,8 +474,13 @@ n "$hub" iptables-legacy -A INPUT -s 192.0.2.2 -p gre -m u32 --u32 "$U32_RES" -j
 	setup_err "iptables u32 in the hub"
 nhrp_capture_start "$s1" eth0 "$TMPDIR/s1.pcap" || setup_err "capture s1"
 RES_ID_FILE=$TMPDIR/res.id
-res_id() { nhrp_read "$TMPDIR/s1.pcap" | awk '$1 == "192.0.2.2" && $3 == 1 && $5 == "10.0.0.60" { print $4; exit }'; }
-_has_res_id() { [ -n "$(res_id)" ]; }
+# res_id [TARGET [PCAP]]: the id of s1's first request for TARGET.
+res_id()
+{
+	nhrp_read "${2:-$TMPDIR/s1.pcap}" |
+		awk -v t="${1:-10.0.0.60}" '$1 == "192.0.2.2" && $3 == 1 && $5 == t { print $4; exit }'
+}
+_has_res_id() { [ -n "$(res_id "$@")" ]; }
 
 # The pending entry's retries move nhrp-tx and nhrp-res-sent: left out
 # here, and the capture shows (last case of three) that s1 sent nothing
@@ -577,6 +536,64 @@ ei_res_nhs()
 	[[ $got =~ ^[0-9]+\ 192\.0\.2\.2\ 192\.0\.2\.1\ 1\ $id\ 10\.0\.0\.60\ 4$ ]]
 }
 run_test "the same EI from the hub's NBMA: negative entry; s1 sent nothing but its request" ei_res_nhs
+
+# Answers to s1's pending resolutions (the hub drops the requests again)
+# from $evil, who read the ids on the wire: one for 10.0.0.61 with a /4
+# is refused (nhrp-res-refused) and taken as negative; one for 10.0.0.62
+# (a /32, which whoever sees the request can give) is installed, but not
+# its owner's tunnel address on the side, outside s1's subnet.
+REPLY=(--dst 192.0.2.2 --type 2 --flags 0x4000 --src-nbma 192.0.2.2 --src-proto 10.0.0.2)
+pending() # TARGET: s1 resolves it; prints the request's id
+{
+	ping_run "$s1" "$1" 1 -t 1 -W 1 >/dev/null
+	wait_for 10 _has_res_id "$1" "$TMPDIR/s1-rep.pcap" || return 1
+	res_id "$1" "$TMPDIR/s1-rep.pcap"
+}
+# Then the hub refuses that id (as it would a refresh): the entry turns
+# negative and sends nothing more to 192.0.2.4; traffic goes via the hub.
+refused_after()
+{
+	local t0 t1 v0 v1
+	snap "$s1"
+	frg --src 192.0.2.1 "${REPLY[@]}" --reqid "$1" --dst-proto 10.0.0.62 --cie 4/32/-/- \
+		"${MARK_S1[@]}" &&
+	wait_moved "$s1" rx-nhrp:1 nhrp-res-nak:1 "${MARK[@]}" &&
+	is_type "$s1" 10.0.0.62 negative || return 1
+	t0=$(peer_stat "$s1" dmvpn0 192.0.2.4 tx-packets); v0=$(counter "$s1" tx-via-nhs)
+	ping_run "$s1" 10.0.0.62 2 -W 1
+	t1=$(peer_stat "$s1" dmvpn0 192.0.2.4 tx-packets); v1=$(counter "$s1" tx-via-nhs)
+	echo "# refused: 10.0.0.62 negative; 2 pings: to 192.0.2.4 +$((t1 - t0)), via the hub +$((v1 - v0))"
+	[ "$t1" -eq "$t0" ] && [ $((v1 - v0)) -eq 2 ]
+}
+replies()
+{
+	# Negative entries of this and earlier cases expire on their own
+	# (15 s): cache-entries moves whenever.
+	local VIEW_SKIP="nhrp-tx nhrp-res-sent tx-via-nhs cache-entries" id rc=1
+	n "$hub" iptables-legacy -A INPUT -s 192.0.2.2 -p gre -m u32 --u32 "$U32_RES" -j DROP &&
+	nhrp_capture_start "$s1" eth0 "$TMPDIR/s1-rep.pcap" || return 1
+	if id=$(pending 10.0.0.61) && snap "$s1" &&
+	   frg "${REPLY[@]}" --reqid "$id" --dst-proto 10.0.0.61 --cie 0/4/192.0.2.4/10.0.0.44 \
+		"${MARK_S1[@]}" &&
+	   wait_moved "$s1" rx-nhrp:1 nhrp-res-refused:1 "${MARK[@]}" &&
+	   is_type "$s1" 10.0.0.61 negative && gone "$s1" 0.0.0.0 && gone "$s1" 10.0.0.44; then
+		echo "# 10.0.0.61/4: refused, 10.0.0.61 negative"
+		VIEW_SKIP="$VIEW_SKIP peers"
+		id=$(pending 10.0.0.62) && snap "$s1" &&
+		frg "${REPLY[@]}" --reqid "$id" --dst-proto 10.0.0.62 \
+			--cie 0/32/192.0.2.4/10.77.0.1 "${MARK_S1[@]}" &&
+		wait_moved "$s1" rx-nhrp:1 nhrp-res-resolved:1 "${MARK[@]}" &&
+		[ "$(ent "$s1" 10.0.0.62 resolved)" = "32 192.0.2.4 10.77.0.1" ] &&
+		gone "$s1" 10.77.0.1 && echo "# 10.0.0.62 resolved, 10.77.0.1 not bound" &&
+		refused_after "$id" && rc=0
+	fi
+	nhrp_capture_stop "$TMPDIR/s1-rep.pcap"
+	n "$hub" iptables-legacy -D INPUT -s 192.0.2.2 -p gre -m u32 --u32 "$U32_RES" -j DROP
+	[ $rc -eq 0 ] || n "$s1" "$DMVPNCTL" -j cache dmvpn0 | jq -c '.[]' | sed 's/^/#   /'
+	return $rc
+}
+run_test "answers from whoever read the id: a /4 refused, a /32 installed without its outside owner; refused later, it sends nothing there" \
+	replies
 
 # Five resolutions at once (distinct targets nobody registered: refused),
 # and s3's registrations with both NHSes since it came up: the IPv4 ones
@@ -713,5 +730,30 @@ ei_reg_believed()
 	return "$rc"
 }
 run_test "the same EI from hub2's NBMA: nhs-down, last-code 6 (the check is by source)" ei_reg_believed
+
+# Two NHSes that route one requester to each other (10.9.0.0/16: hub via
+# hub2, hub2 via hub; each maps the other): a reply for it from $evil to
+# hub is relayed once, to hub2, which would hand it straight back to its
+# sender: a loop there (nhrp-rx-loop), nothing sent. A reply that already
+# names hub as a reverse transit: a loop at hub, not relayed. Both hubs
+# keep serving s3's refreshes meanwhile (left out).
+loop()
+{
+	local VIEW_SKIP="rx-nhrp nhrp-tx nhrp-reg-accepted" mark
+	ipb "$hub" "route add 10.9.0.0/16 via 10.0.0.5 dev dmvpn0" &&
+	ipb "$hub2" "route add 10.9.0.0/16 via 10.0.0.1 dev dmvpn0" &&
+	n "$hub" "$DMVPNCTL" map add dmvpn0 10.0.0.5 192.0.2.5 &&
+	n "$hub2" "$DMVPNCTL" map add dmvpn0 10.0.0.1 192.0.2.1 || return 1
+	read -ra mark <<< "$(mark_to 192.0.2.1 10.0.0.1)"
+	snap "$hub"; snap "$hub2"
+	frg --dst 192.0.2.1 --type 2 --flags 0x4000 --reqid 0x7701 --src-nbma 192.0.2.9 \
+		--src-proto 10.9.0.1 --dst-proto 10.0.0.3 --cie 0/32/192.0.2.4/10.0.0.3 + \
+	    --dst 192.0.2.1 --type 2 --flags 0x4000 --reqid 0x7702 --src-nbma 192.0.2.9 \
+		--src-proto 10.9.0.1 --dst-proto 10.0.0.3 --cie 0/32/192.0.2.4/10.0.0.3 \
+		--rev 0/32/192.0.2.1/10.0.0.1 "${mark[@]}" &&
+	settled "$hub" nhrp-res-forwarded:1 nhrp-rx-loop:1 &&
+	wait_moved "$hub2" nhrp-rx-loop:1 && same_state "$hub2"
+}
+run_test "a reply between two NHSes that route its requester to each other: relayed once, then a loop" loop
 
 ktap_finish

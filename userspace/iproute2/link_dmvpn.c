@@ -37,7 +37,7 @@ static void dmvpn_print_help(struct link_util *lu, int argc, char **argv,
 		"                 [ key KEY | nokey ] [ ttl TTL | ttl inherit ]\n"
 		"                 [ tos TOS | tos inherit ] [ network-id ID ]\n"
 		"                 [ holdtime SECONDS ] [ registration-timeout SECONDS ]\n"
-		"                 [ max-entries N ] [ authfile FILE ]\n"
+		"                 [ max-entries N ] [ authfile FILE | noauth ]\n"
 		"                 [ max-send COUNT ] [ max-send-interval SECONDS ]\n"
 		"                 [ redirect-timeout SECONDS ]\n"
 		"                 [ nhs { PROTO | dynamic } nbma NBMA [ priority PRIO ] ]...\n"
@@ -314,6 +314,8 @@ static int dmvpn_parse_opt(struct link_util *lu, int argc, char **argv,
 		} else if (!strcmp(*argv, "authfile")) {
 			NEXT_ARG();
 			dmvpn_read_auth(n, *argv);
+		} else if (!strcmp(*argv, "noauth")) {
+			addattr_l(n, 1024, IFLA_DMVPN_NOAUTH, NULL, 0);
 		} else if (!strcmp(*argv, "help")) {
 			dmvpn_print_help(lu, argc, argv, stderr);
 			return -1;
@@ -436,7 +438,7 @@ static void dmvpn_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 			print_string(PRINT_FP, NULL, "%s ", dmvpn_flags[i].name);
 		}
 	}
-	if (tb[IFLA_DMVPN_AUTH])
+	if (tb[IFLA_DMVPN_AUTH_SET])
 		print_bool(PRINT_ANY, "auth", "auth ", true);
 }
 

@@ -25,7 +25,9 @@ enum {
 	IFLA_DMVPN_NETWORK_ID,	/* u32: NHRP network-id (default 1) */
 	IFLA_DMVPN_HOLDTIME,	/* u32: NHRP holding time, seconds */
 	IFLA_DMVPN_FLAGS,	/* u32: DMVPN_F_* */
-	IFLA_DMVPN_AUTH,	/* binary, 1..8 bytes: Cisco cleartext auth */
+	IFLA_DMVPN_AUTH,	/* binary, 1..8 bytes: Cisco cleartext auth;
+				 * write only, see IFLA_DMVPN_AUTH_SET
+				 */
 	IFLA_DMVPN_MAX_ENTRIES,	/* u32: NHRP cache size limit */
 	IFLA_DMVPN_REG_TIMEOUT,	/* u32: registration interval, seconds */
 	IFLA_DMVPN_NOKEY,	/* flag: remove the GRE key (changelink) */
@@ -33,6 +35,8 @@ enum {
 	IFLA_DMVPN_MAX_SEND,	/* u32: NHRP packets sent per interval (max-send) */
 	IFLA_DMVPN_MAX_SEND_INTERVAL,	/* u32: max-send interval, seconds */
 	IFLA_DMVPN_REDIRECT_TIMEOUT,	/* u32: s between redirects per flow */
+	IFLA_DMVPN_AUTH_SET,	/* flag, read only: an auth string is set */
+	IFLA_DMVPN_NOAUTH,	/* flag: remove the auth string (changelink) */
 	__IFLA_DMVPN_MAX
 };
 
@@ -215,6 +219,8 @@ enum {
 	DMVPN_STATS_A_SHORTCUT_REFUSED,	/* shortcut refused: covers an NHS */
 	DMVPN_STATS_A_TX_SHORTCUT,	/* data sent on a shortcut */
 	DMVPN_STATS_A_SHORTCUTS,	/* current number of shortcuts */
+	DMVPN_STATS_A_NHRP_RES_REFUSED,	/* reply not installed: prefix, static */
+	DMVPN_STATS_A_NHRP_TX_REFUSAL_QUOTA,	/* refusal not sent: its quota */
 	__DMVPN_STATS_A_MAX
 };
 
