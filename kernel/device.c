@@ -229,6 +229,7 @@ static void dmvpn_dev_free(struct net_device *dev)
 	struct dmvpn_dev *dd = netdev_priv(dev);
 
 	kfree(dd->nhrp_msg);
+	kfree(dd->nhrp_out);
 	kfree(dd->nhrp_buf);
 	dmvpn_redirect_free(dd);
 	free_percpu(dd->counters);

@@ -346,6 +346,8 @@ struct dmvpn_quota {
 	unsigned long		stamp;		/* jiffies */
 };
 
+struct dmvpn_nhrp_out;
+
 struct dmvpn_dev {
 	struct net_device	*dev;
 	struct net		*net;		/* underlay namespace */
@@ -381,6 +383,8 @@ struct dmvpn_dev {
 	struct work_struct	addr_work;	/* an address came: register */
 	struct nhrp_msg		*nhrp_msg;	/* parse scratch, nhrp_mutex */
 	u8			*nhrp_buf;	/* build scratch, nhrp_mutex */
+	/* What we send, being built (nhrp_mutex): not on the stack. */
+	struct dmvpn_nhrp_out	*nhrp_out;
 	spinlock_t		quota_lock;	/* quota[] */
 	struct dmvpn_quota	quota[DMVPN_QUOTA_MAX];
 	bool			nhrp_dead;	/* torn down: nothing re-arms */

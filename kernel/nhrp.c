@@ -446,22 +446,22 @@ void dmvpn_nhrp_error(struct dmvpn_nhrp_rx *rx, u16 code, u16 offset)
 {
 	struct dmvpn_dev *dd = rx->dd;
 	const struct nhrp_msg *m = rx->m;
-	struct dmvpn_nhrp_out o;
+	struct dmvpn_nhrp_out *o = dmvpn_nhrp_out_scratch(dd);
 
 	if (m->type == NHRP_ERROR_INDICATION)
 		return;
-	if (dmvpn_nhrp_out_init(dd, &o, NHRP_ERROR_INDICATION,
+	if (dmvpn_nhrp_out_init(dd, o, NHRP_ERROR_INDICATION,
 				rx->src_proto.family, &rx->observed,
 				&rx->src_proto))
 		return;
-	o.hdr.code = code;
-	o.hdr.err_offset = offset;
-	o.hdr.dst_proto = m->src_proto;
-	dmvpn_nhrp_out_start(dd, &o);
-	nhrp_build_raw(&o.b, rx->skb->data,
+	o->hdr.code = code;
+	o->hdr.err_offset = offset;
+	o->hdr.dst_proto = m->src_proto;
+	dmvpn_nhrp_out_start(dd, o);
+	nhrp_build_raw(&o->b, rx->skb->data,
 		       min_t(unsigned int, rx->skb->len, DMVPN_EI_PAYLOAD_MAX));
 	if (!dmvpn_nhrp_send_refusal(dd, &rx->observed, dd->nhrp_buf,
-				     nhrp_build_finish(&o.b)))
+				     nhrp_build_finish(&o->b)))
 		dmvpn_count(dd, DMVPN_CNT_NHRP_ERROR_TX);
 }
 
@@ -656,11 +656,15 @@ int dmvpn_nhrp_init(struct dmvpn_dev *dd)
 		dd->quota[k].left = dmvpn_quota_size(dd, k);
 	}
 	dd->nhrp_msg = kzalloc(sizeof(*dd->nhrp_msg), GFP_KERNEL);
+	dd->nhrp_out = kzalloc(sizeof(*dd->nhrp_out), GFP_KERNEL);
 	dd->nhrp_buf = kmalloc(DMVPN_NHRP_BUF, GFP_KERNEL);
-	if (!dd->nhrp_msg || !dd->nhrp_buf || dmvpn_redirect_init(dd)) {
+	if (!dd->nhrp_msg || !dd->nhrp_out || !dd->nhrp_buf ||
+	    dmvpn_redirect_init(dd)) {
 		kfree(dd->nhrp_msg);
+		kfree(dd->nhrp_out);
 		kfree(dd->nhrp_buf);
 		dd->nhrp_msg = NULL;
+		dd->nhrp_out = NULL;
 		dd->nhrp_buf = NULL;
 		return -ENOMEM;
 	}

@@ -94,6 +94,18 @@ int dmvpn_nhrp_out_init(struct dmvpn_dev *dd, struct dmvpn_nhrp_out *o,
 			u8 type, u16 family, const struct dmvpn_addr *to,
 			const struct dmvpn_addr *near);
 void dmvpn_nhrp_out_start(struct dmvpn_dev *dd, struct dmvpn_nhrp_out *o);
+
+/*
+ * The device's one message being built: ~1.1 KB that would otherwise sit
+ * on the stack of every sender, under the route lookup and XFRM. One
+ * sender at a time (nhrp_mutex), and none nests another.
+ */
+static inline struct dmvpn_nhrp_out *dmvpn_nhrp_out_scratch(struct dmvpn_dev *dd)
+{
+	lockdep_assert_held(&dd->nhrp_mutex);
+	return dd->nhrp_out;
+}
+
 int dmvpn_nhrp_out_send(struct dmvpn_dev *dd, struct dmvpn_nhrp_out *o,
 			const struct dmvpn_addr *to);
 void dmvpn_nhrp_self_cie(struct dmvpn_dev *dd, struct nhrp_cie *c,

@@ -76,21 +76,21 @@ static int dmvpn_nhs_send_reg(struct dmvpn_nhs *nhs, u16 family)
 	bool unique = READ_ONCE(dd->cfg.flags) & DMVPN_F_UNIQUE;
 	bool nat = READ_ONCE(dd->cfg.flags) & DMVPN_F_NAT_EXT;
 	struct nhrp_cie cie, nat_cie;
-	struct dmvpn_nhrp_out o;
+	struct dmvpn_nhrp_out *o = dmvpn_nhrp_out_scratch(dd);
 	struct dmvpn_addr zero;
 	int host;
 
-	if (dmvpn_nhrp_out_init(dd, &o, NHRP_REGISTRATION_REQUEST, family,
+	if (dmvpn_nhrp_out_init(dd, o, NHRP_REGISTRATION_REQUEST, family,
 				&nhs->nbma, nhs_proto))
 		return -EADDRNOTAVAIL;
-	host = dmvpn_addr_bits(&o.proto);
+	host = dmvpn_addr_bits(&o->proto);
 	if (!reg->reqid)
 		reg->reqid = dmvpn_nhrp_reqid();
 
-	o.hdr.flags = (unique ? NHRP_REG_FLAG_U : 0) | (nat ? NHRP_FLAG_NAT : 0);
-	o.hdr.request_id = reg->reqid;
+	o->hdr.flags = (unique ? NHRP_REG_FLAG_U : 0) | (nat ? NHRP_FLAG_NAT : 0);
+	o->hdr.request_id = reg->reqid;
 	if (nhs_proto)
-		o.hdr.dst_proto = dmvpn_addr_wire(nhs_proto);
+		o->hdr.dst_proto = dmvpn_addr_wire(nhs_proto);
 
 	/*
 	 * RFC 2332 wants 0xff with U, but Cisco sends the host length either
@@ -109,20 +109,20 @@ static int dmvpn_nhs_send_reg(struct dmvpn_nhs *nhs, u16 family)
 			    host, 255);
 	nat_cie.holding_time = 0;
 
-	dmvpn_nhrp_out_start(dd, &o);
-	nhrp_build_cie(&o.b, &cie);
+	dmvpn_nhrp_out_start(dd, o);
+	nhrp_build_cie(&o->b, &cie);
 	if (nat) {
-		nhrp_build_request_exts(&o.b, o.secret, o.secret_len, &nat_cie, 1);
+		nhrp_build_request_exts(&o->b, o->secret, o->secret_len, &nat_cie, 1);
 	} else {
-		nhrp_build_ext(&o.b, nhrp_ext_wire_type(NHRP_EXT_RESPONDER), NULL, 0);
-		nhrp_build_ext(&o.b, nhrp_ext_wire_type(NHRP_EXT_FWD_TRANSIT), NULL, 0);
-		nhrp_build_ext(&o.b, nhrp_ext_wire_type(NHRP_EXT_REV_TRANSIT), NULL, 0);
-		if (o.secret)
-			nhrp_build_auth(&o.b, o.secret, o.secret_len);
+		nhrp_build_ext(&o->b, nhrp_ext_wire_type(NHRP_EXT_RESPONDER), NULL, 0);
+		nhrp_build_ext(&o->b, nhrp_ext_wire_type(NHRP_EXT_FWD_TRANSIT), NULL, 0);
+		nhrp_build_ext(&o->b, nhrp_ext_wire_type(NHRP_EXT_REV_TRANSIT), NULL, 0);
+		if (o->secret)
+			nhrp_build_auth(&o->b, o->secret, o->secret_len);
 	}
 	nhs->sent++;
 	dmvpn_count(dd, DMVPN_CNT_NHRP_REG_SENT);
-	return dmvpn_nhrp_out_send(dd, &o, &nhs->nbma);
+	return dmvpn_nhrp_out_send(dd, o, &nhs->nbma);
 }
 
 static void dmvpn_nhs_schedule(struct dmvpn_nhs *nhs, unsigned int secs)
@@ -279,31 +279,31 @@ static int dmvpn_nhrp_send_res(struct dmvpn_dev *dd,
 	const struct dmvpn_addr *target = &due->target;
 	const struct dmvpn_addr *nat_nbma = dmvpn_nhs_nat_nbma(dd);
 	struct nhrp_cie cie, nat_cie;
-	struct dmvpn_nhrp_out o;
+	struct dmvpn_nhrp_out *o = dmvpn_nhrp_out_scratch(dd);
 
-	if (dmvpn_nhrp_out_init(dd, &o, NHRP_RESOLUTION_REQUEST, target->family,
+	if (dmvpn_nhrp_out_init(dd, o, NHRP_RESOLUTION_REQUEST, target->family,
 				to, NULL))
 		return -EADDRNOTAVAIL;
-	o.hdr.flags = NHRP_CISCO_RES_REQ_FLAGS;
-	o.hdr.request_id = due->reqid;
-	o.hdr.dst_proto = dmvpn_addr_wire(target);
+	o->hdr.flags = NHRP_CISCO_RES_REQ_FLAGS;
+	o->hdr.request_id = due->reqid;
+	o->hdr.dst_proto = dmvpn_addr_wire(target);
 
 	/* Cisco names the host length here, never 0xff without U. */
 	memset(&cie, 0, sizeof(cie));
-	cie.prefix_len = dmvpn_addr_bits(&o.proto);
+	cie.prefix_len = dmvpn_addr_bits(&o->proto);
 	cie.mtu = min_t(unsigned int, READ_ONCE(dd->dev->mtu), U16_MAX);
 	cie.holding_time = READ_ONCE(dd->cfg.holdtime);
 	if (nat_nbma) {
-		dmvpn_nhrp_self_cie(dd, &nat_cie, nat_nbma, &o.proto,
-				    dmvpn_addr_bits(&o.proto), 0);
+		dmvpn_nhrp_self_cie(dd, &nat_cie, nat_nbma, &o->proto,
+				    dmvpn_addr_bits(&o->proto), 0);
 		nat_cie.holding_time = 0;
 	}
-	dmvpn_nhrp_out_start(dd, &o);
-	nhrp_build_cie(&o.b, &cie);
-	nhrp_build_request_exts(&o.b, o.secret, o.secret_len, &nat_cie,
+	dmvpn_nhrp_out_start(dd, o);
+	nhrp_build_cie(&o->b, &cie);
+	nhrp_build_request_exts(&o->b, o->secret, o->secret_len, &nat_cie,
 				nat_nbma ? 1 : 0);
 	dmvpn_count(dd, DMVPN_CNT_NHRP_RES_SENT);
-	return dmvpn_nhrp_out_send(dd, &o, to);
+	return dmvpn_nhrp_out_send(dd, o, to);
 }
 
 /* Cache gc: these resolutions are due (new, retried or refreshed). */

@@ -70,30 +70,30 @@ void dmvpn_nhrp_purge_send(struct dmvpn_dev *dd, u16 family,
 			   const struct dmvpn_addr *dst,
 			   const struct dmvpn_addr *target, u32 reqid)
 {
-	struct dmvpn_nhrp_out o;
+	struct dmvpn_nhrp_out *o = dmvpn_nhrp_out_scratch(dd);
 	struct nhrp_cie cie;
 
-	if (dmvpn_nhrp_out_init(dd, &o, NHRP_PURGE_REQUEST, family, to, dst))
+	if (dmvpn_nhrp_out_init(dd, o, NHRP_PURGE_REQUEST, family, to, dst))
 		return;
-	o.hdr.flags = NHRP_PURGE_FLAG_N;
-	o.hdr.request_id = reqid;
+	o->hdr.flags = NHRP_PURGE_FLAG_N;
+	o->hdr.request_id = reqid;
 	if (dst)
-		o.hdr.dst_proto = dmvpn_addr_wire(dst);
+		o->hdr.dst_proto = dmvpn_addr_wire(dst);
 	if (target) {
 		memset(&cie, 0, sizeof(cie));
 		cie.prefix_len = dmvpn_addr_bits(target);
 		cie.proto_len = dmvpn_addr_len(target);
 		cie.proto = dmvpn_addr_wire(target);
 	} else {
-		dmvpn_nhrp_self_cie(dd, &cie, &o.nbma, &o.proto,
-				    dmvpn_addr_bits(&o.proto), 0);
+		dmvpn_nhrp_self_cie(dd, &cie, &o->nbma, &o->proto,
+				    dmvpn_addr_bits(&o->proto), 0);
 		cie.holding_time = 0;
 	}
-	dmvpn_nhrp_out_start(dd, &o);
-	nhrp_build_cie(&o.b, &cie);
-	if (o.secret)
-		nhrp_build_auth(&o.b, o.secret, o.secret_len);
-	if (!dmvpn_nhrp_out_send(dd, &o, to))
+	dmvpn_nhrp_out_start(dd, o);
+	nhrp_build_cie(&o->b, &cie);
+	if (o->secret)
+		nhrp_build_auth(&o->b, o->secret, o->secret_len);
+	if (!dmvpn_nhrp_out_send(dd, o, to))
 		dmvpn_count(dd, DMVPN_CNT_NHRP_PURGE_TX);
 }
 

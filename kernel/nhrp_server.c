@@ -82,7 +82,7 @@ void dmvpn_nhrp_reg_request(struct dmvpn_nhrp_rx *rx)
 	unsigned int secret_len;
 	struct nhrp_builder b;
 	const u8 *secret;
-	struct nhrp_msg hdr;
+	struct nhrp_msg *hdr = &dmvpn_nhrp_out_scratch(dd)->hdr;
 	int len, err;
 
 	if (!dmvpn_nhrp_for_us(rx))
@@ -135,12 +135,12 @@ void dmvpn_nhrp_reg_request(struct dmvpn_nhrp_rx *rx)
 	}
 
 	/* The reply is the request turned around, our address as Dst. */
-	hdr = *m;
-	hdr.type = NHRP_REGISTRATION_REPLY;
-	hdr.hop_count = NHRP_HOP_DEFAULT;
-	hdr.flags = m->flags & (NHRP_REG_FLAG_U | NHRP_FLAG_NAT);
-	hdr.dst_proto = dmvpn_addr_wire(&own_proto);
-	nhrp_build_start(&b, dd->nhrp_buf, DMVPN_NHRP_BUF, &hdr);
+	*hdr = *m;
+	hdr->type = NHRP_REGISTRATION_REPLY;
+	hdr->hop_count = NHRP_HOP_DEFAULT;
+	hdr->flags = m->flags & (NHRP_REG_FLAG_U | NHRP_FLAG_NAT);
+	hdr->dst_proto = dmvpn_addr_wire(&own_proto);
+	nhrp_build_start(&b, dd->nhrp_buf, DMVPN_NHRP_BUF, hdr);
 	for (i = 0; i < n; i++) {
 		struct nhrp_cie c = *nhrp_msg_cie(m, NHRP_LIST_MAIN, i);
 
@@ -296,7 +296,7 @@ static void dmvpn_res_answer(struct dmvpn_nhrp_rx *rx, u8 plen, u8 code,
 	struct nhrp_cie answer, self, nat[1];
 	unsigned int secret_len, n_nat = 0;
 	struct nhrp_builder b;
-	struct nhrp_msg hdr;
+	struct nhrp_msg *hdr = &dmvpn_nhrp_out_scratch(dd)->hdr;
 	const u8 *secret;
 	bool proven;
 	int len;
@@ -346,14 +346,14 @@ static void dmvpn_res_answer(struct dmvpn_nhrp_rx *rx, u8 plen, u8 code,
 				&info, NULL);
 	}
 
-	hdr = *m;
-	hdr.type = NHRP_RESOLUTION_REPLY;
-	hdr.hop_count = NHRP_HOP_DEFAULT;
-	hdr.flags = (m->flags & (NHRP_RES_FLAG_Q | NHRP_RES_FLAG_S |
+	*hdr = *m;
+	hdr->type = NHRP_RESOLUTION_REPLY;
+	hdr->hop_count = NHRP_HOP_DEFAULT;
+	hdr->flags = (m->flags & (NHRP_RES_FLAG_Q | NHRP_RES_FLAG_S |
 				 NHRP_FLAG_NAT)) | NHRP_RES_FLAG_A;
 	if (!code)
-		hdr.flags |= NHRP_RES_FLAG_D | NHRP_RES_FLAG_U;
-	nhrp_build_start(&b, dd->nhrp_buf, DMVPN_NHRP_BUF, &hdr);
+		hdr->flags |= NHRP_RES_FLAG_D | NHRP_RES_FLAG_U;
+	nhrp_build_start(&b, dd->nhrp_buf, DMVPN_NHRP_BUF, hdr);
 	if (code) {
 		memset(&answer, 0, sizeof(answer));
 		answer.code = code;
@@ -498,7 +498,7 @@ void dmvpn_nhrp_purge_request(struct dmvpn_nhrp_rx *rx)
 	struct dmvpn_dev *dd = rx->dd;
 	const struct nhrp_msg *m = rx->m;
 	unsigned int i, n = nhrp_msg_cie_count(m, NHRP_LIST_MAIN);
-	struct nhrp_msg hdr;
+	struct nhrp_msg *hdr = &dmvpn_nhrp_out_scratch(dd)->hdr;
 	const struct dmvpn_addr *giver;
 	int len;
 
@@ -532,10 +532,10 @@ void dmvpn_nhrp_purge_request(struct dmvpn_nhrp_rx *rx)
 	}
 	if (m->flags & NHRP_PURGE_FLAG_N)
 		return;
-	hdr = *m;
-	hdr.type = NHRP_PURGE_REPLY;
-	hdr.hop_count = NHRP_HOP_DEFAULT;
-	len = nhrp_build_msg(dd->nhrp_buf, DMVPN_NHRP_BUF, &hdr);
+	*hdr = *m;
+	hdr->type = NHRP_PURGE_REPLY;
+	hdr->hop_count = NHRP_HOP_DEFAULT;
+	len = nhrp_build_msg(dd->nhrp_buf, DMVPN_NHRP_BUF, hdr);
 	/* Anyone can ask for a purge reply: only our NHSes from the answers' bucket. */
 	if (giver)
 		dmvpn_nhrp_send_refusal(dd, &rx->observed, dd->nhrp_buf, len);

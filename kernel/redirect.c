@@ -153,7 +153,7 @@ static void dmvpn_redirect_send(struct dmvpn_dev *dd, struct sk_buff *pkt)
 {
 	struct dmvpn_addr src, to, spoke_proto;
 	u16 family = pkt->protocol == htons(ETH_P_IP) ? AF_INET : AF_INET6;
-	struct dmvpn_nhrp_out o;
+	struct dmvpn_nhrp_out *o = dmvpn_nhrp_out_scratch(dd);
 
 	if (family == AF_INET)
 		dmvpn_addr_set4(&src, ((const struct iphdr *)pkt->data)->saddr);
@@ -166,21 +166,21 @@ static void dmvpn_redirect_send(struct dmvpn_dev *dd, struct sk_buff *pkt)
 	/* Back to where it came from: nothing to shortcut. */
 	if (dmvpn_addr_equal(&to, &dmvpn_redirect_cb(pkt)->to))
 		return;
-	if (dmvpn_nhrp_out_init(dd, &o, NHRP_TRAFFIC_INDICATION, family, &to,
+	if (dmvpn_nhrp_out_init(dd, o, NHRP_TRAFFIC_INDICATION, family, &to,
 				&spoke_proto)) {
 		dmvpn_count(dd, DMVPN_CNT_REDIRECT_DROPPED);
 		return;
 	}
-	o.hdr.code = NHRP_TRAFFIC_REDIRECT;
-	o.hdr.dst_proto = dmvpn_addr_wire(&src);
-	dmvpn_nhrp_out_start(dd, &o);
-	nhrp_build_raw(&o.b, pkt->data, pkt->len);
-	nhrp_build_ext(&o.b, nhrp_ext_wire_type(NHRP_EXT_FWD_TRANSIT), NULL, 0);
-	nhrp_build_ext(&o.b, nhrp_ext_wire_type(NHRP_EXT_REV_TRANSIT), NULL, 0);
-	if (o.secret)
-		nhrp_build_auth(&o.b, o.secret, o.secret_len);
-	nhrp_build_ext(&o.b, nhrp_ext_wire_type(NHRP_EXT_NAT), NULL, 0);
-	if (!dmvpn_nhrp_out_send(dd, &o, &to))
+	o->hdr.code = NHRP_TRAFFIC_REDIRECT;
+	o->hdr.dst_proto = dmvpn_addr_wire(&src);
+	dmvpn_nhrp_out_start(dd, o);
+	nhrp_build_raw(&o->b, pkt->data, pkt->len);
+	nhrp_build_ext(&o->b, nhrp_ext_wire_type(NHRP_EXT_FWD_TRANSIT), NULL, 0);
+	nhrp_build_ext(&o->b, nhrp_ext_wire_type(NHRP_EXT_REV_TRANSIT), NULL, 0);
+	if (o->secret)
+		nhrp_build_auth(&o->b, o->secret, o->secret_len);
+	nhrp_build_ext(&o->b, nhrp_ext_wire_type(NHRP_EXT_NAT), NULL, 0);
+	if (!dmvpn_nhrp_out_send(dd, o, &to))
 		dmvpn_count(dd, DMVPN_CNT_REDIRECT_TX);
 }
 
