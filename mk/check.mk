@@ -59,6 +59,16 @@ check-smp:
 	@$(MAKE) -s all
 	@$(MAKE) -s vm-check VM_SHARDS=1 VM_CPUS=2 CHECK_LOG=.build/check-smp
 
+# The whole VM suite on a KASAN/lockdep/kmemleak kernel built from Debian's
+# linux-source (scripts/debug-kernel, cached per machine): long, not in
+# make check; prints the build and suite times.
+.PHONY: check-debug
+check-debug:
+	@$(MAKE) -s all
+	@$(MAKE) -s -C userspace/tests tools
+	@mkdir -p .build/check-debug
+	@scripts/check-debug 2>&1 | tee .build/check-debug/vm.log; exit $${PIPESTATUS[0]}
+
 # Builds and installs the .debs, checks the DKMS build, purges them (root).
 pkg-check:
 	@mkdir -p $(CHECK_LOG)

@@ -14,6 +14,8 @@
 #                               whole file, as a failure unless
 #                               selftests/skip-allow lists it)
 #   load_dmvpn                  insmod the freshly built kernel/dmvpn.ko
+#                               ($DMVPN_KO: the one built for another
+#                               kernel, as make check-debug does)
 #   ns_name TAG                 unique namespace name, removed at exit
 #   n NS CMD...                 run CMD in namespace NS
 #   pp CMD...                   print and run
@@ -34,6 +36,7 @@
 KSFT_PASS=0 KSFT_FAIL=1 KSFT_SKIP=4
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DMVPNCTL=$REPO/userspace/dmvpnctl/dmvpnctl
+DMVPN_KO=${DMVPN_KO:-$REPO/kernel/dmvpn.ko}
 export IP_LIB_DIR=${IP_LIB_DIR:-$REPO/userspace/iproute2/build}
 TMPDIR=$(mktemp -d /tmp/dmvpn-test.XXXXXX)
 export TMPDIR
@@ -100,10 +103,10 @@ require_cmd()
 
 load_dmvpn()
 {
-	[ -f "$REPO/kernel/dmvpn.ko" ] || skip_all "kernel/dmvpn.ko not built"
+	[ -f "$DMVPN_KO" ] || skip_all "$DMVPN_KO not built"
 	# insmod does not load what dmvpn.ko depends on (modinfo: depends).
 	modprobe -q nf_defrag_ipv6
-	lsmod | grep -q '^dmvpn ' || insmod "$REPO/kernel/dmvpn.ko" ||
+	lsmod | grep -q '^dmvpn ' || insmod "$DMVPN_KO" ||
 		{ echo "# insmod dmvpn.ko failed"; exit $KSFT_FAIL; }
 	[ -x "$DMVPNCTL" ] || skip_all "dmvpnctl not built"
 }

@@ -17,6 +17,13 @@
 # The name of the test running is kept in DMVPN_TEST_CURRENT (default
 # /run/result/current) for vm-run to name on a timeout or a panic.
 #
+# On a kernel with kmemleak (make check-debug), each test ends with a
+# kmemleak scan whose report lands in its kernel log (a splat like any
+# other), and its suspects in TEST.kmemleak. kmemleak reports only objects
+# older than 5 s, so a leak in a test's last seconds is reported by the
+# next test's scan; the "leaks" line waits that long before its own.
+# DMVPN_TIME_SCALE=K multiplies each test's timeout (slow debug kernels).
+#
 # "leaks": after the last test, dmvpn is unloaded and every device and peer
 # created during the whole run must have been freed, by the module's
 # pr_debug traces in all the saved kernel logs (vm-run boots with
@@ -25,6 +32,7 @@ set -u
 cd "$(dirname "$0")" || exit 1
 timeout=$(sed -n 's/^timeout=//p' settings 2>/dev/null)
 timeout=${timeout:-300}
+[[ ${DMVPN_TIME_SCALE:-1} =~ ^[1-9][0-9]*$ ]] && timeout=$((timeout * ${DMVPN_TIME_SCALE:-1}))
 logdir=${DMVPN_TEST_LOGS:-/run/result/logs}
 current=${DMVPN_TEST_CURRENT:-/run/result/current}
 mkdir -p "$logdir" 2>/dev/null || logdir=$(mktemp -d)
@@ -35,7 +43,24 @@ allowed_lines=()
 splat_re='BUG:|WARNING:|Oops|general protection|unregister_netdevice: waiting'
 splat_re+='|self-detected stall|detected stalls|rcu: INFO|RCU stall'
 splat_re+='|sleeping function called|KASAN|UBSAN|kmemleak|soft lockup'
-splat_re+='|hung_task|blocked for more than'
+splat_re+='|hung_task|blocked for more than|ODEBUG|suspicious RCU|lock held'
+splat_re+='|locking dependency|lock state|recursive locking'
+
+# kmemleak_scan NAME: on a kmemleak kernel, scan now; the suspects
+# (the scan logs their number) go to NAME.kmemleak and are then cleared,
+# so each is reported once.
+kmemleak=/sys/kernel/debug/kmemleak
+kmemleak_scan()
+{
+	[ -w "$kmemleak" ] || return 0
+	echo scan > "$kmemleak" 2>/dev/null || return 0
+	if grep -q . "$kmemleak" 2>/dev/null; then
+		cat "$kmemleak" > "$logdir/$1.kmemleak"
+		echo "# kmemleak: suspects in $logdir/$1.kmemleak; the first:"
+		head -n 20 "$logdir/$1.kmemleak" | sed 's/^/#   /'
+	fi
+	echo clear > "$kmemleak" 2>/dev/null
+}
 
 set_current() { { echo "$1" > "$current.tmp" && mv "$current.tmp" "$current"; } 2>/dev/null; }
 
@@ -165,6 +190,7 @@ run_one()
 	timeout -k 5 "$timeout" "./$t" 2>&1 | tee "$log" | sed 's/^/    /'
 	rc=${PIPESTATUS[0]}
 	secs=$(( $(date +%s) - start ))
+	kmemleak_scan "$name"
 	klog_cut "$kern"
 	case $rc in
 	0) case_skips "$name" "$log"
@@ -232,6 +258,14 @@ leaks()
 	fi
 	until_ms 30000 even
 	rc=$?
+	if [ -w "$kmemleak" ]; then
+		# Old enough for kmemleak: what the last test and the unload
+		# freed too late, or never, is reported now.
+		local since=$(date +%s)
+		until_ms 7000 test "$(date +%s)" -ge $((since + 6))
+		kmemleak_scan leaks
+		leaks_cut
+	fi
 	d="devices: $(traced device created) created, $(traced device freed) freed;"
 	d+=" peers: $(traced peer created) created, $(traced peer freed) freed"
 	if splats "$logdir/leaks.dmesg"; then
@@ -303,6 +337,8 @@ echo "TAP version 13"
 echo "1..$((${#tests[@]} + 1))"
 klog_start
 insmod_shim
+# What the boot left for kmemleak is not any test's.
+[ -w "$kmemleak" ] && { echo scan > "$kmemleak"; echo clear > "$kmemleak"; } 2>/dev/null
 for t in "${tests[@]}"; do
 	run_one "$t"
 done

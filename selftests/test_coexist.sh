@@ -102,7 +102,7 @@ run_test "rmmod dmvpn: ip_gre still works" unload_dmvpn
 reload()
 {
 	# ip_gre's tunnels exist before dmvpn loads: it must find them.
-	insmod "$REPO/kernel/dmvpn.ko" && dmvpn_up && ping_ok "$a" 10.0.0.2 &&
+	insmod "$DMVPN_KO" && dmvpn_up && ping_ok "$a" 10.0.0.2 &&
 	ping_ok "$a" 10.99.0.2 && ping_ok "$a" 10.98.0.2
 }
 run_test "dmvpn reloaded beside ip_gre" reload

@@ -115,7 +115,7 @@ rmmod_under_load()
 	pair_up "$a" "$b" && traffic "$a" "$b" || return 1
 	rmmod dmvpn || return 1
 	pkill iperf3
-	insmod "$REPO/kernel/dmvpn.ko" && pair_up "$a" "$b" &&
+	insmod "$DMVPN_KO" && pair_up "$a" "$b" &&
 	ping_ok "$a" 10.0.0.2 2
 }
 run_test "rmmod while iperf3 runs, then reload" rmmod_under_load
