@@ -735,11 +735,25 @@ run_test "the same EI from hub2's NBMA: nhs-down, last-code 6 (the check is by s
 # hub2, hub2 via hub; each maps the other): a reply for it from $evil to
 # hub is relayed once, to hub2, which would hand it straight back to its
 # sender: a loop there (nhrp-rx-loop), nothing sent. A reply that already
-# names hub as a reverse transit: a loop at hub, not relayed. Both hubs
-# keep serving s3's refreshes meanwhile (left out).
+# names hub as a reverse transit: a loop at hub, not relayed. $s3 is
+# taken down first: the retransmits of its IPv6 registrations, which
+# neither hub serves, count in nhrp-rx-unsupported whenever they come.
+# Once a marker sent after that has been counted at a hub, every packet of
+# $s3's has been handled there.
+_marked() { [ "$(dev_stat "$1" dmvpn0 nhrp-rx-unsupported)" -gt "$2" ]; }
+drain() # NS NBMA PROTO
+{
+	local n0 m
+	n0=$(dev_stat "$1" dmvpn0 nhrp-rx-unsupported)
+	read -ra m <<< "$(mark_to "$2" "$3")"
+	frg "${m[@]:1}" && wait_for 15 _marked "$1" "$n0" ||
+		{ echo "# ${1#dv-}: the marker was not counted"; return 1; }
+}
 loop()
 {
 	local VIEW_SKIP="rx-nhrp nhrp-tx nhrp-reg-accepted" mark
+	ipb "$s3" "link set dmvpn0 down" &&
+	drain "$hub" 192.0.2.1 10.0.0.1 && drain "$hub2" 192.0.2.5 10.0.0.5 &&
 	ipb "$hub" "route add 10.9.0.0/16 via 10.0.0.5 dev dmvpn0" &&
 	ipb "$hub2" "route add 10.9.0.0/16 via 10.0.0.1 dev dmvpn0" &&
 	n "$hub" "$DMVPNCTL" map add dmvpn0 10.0.0.5 192.0.2.5 &&
