@@ -243,11 +243,22 @@ int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		err = -EEXIST;
 		goto out;
 	}
+	/* Before the peer: nothing is made only to be thrown away. */
+	if (!e && dd->n_entries >= dmvpn_cfg(dd)->max_entries) {
+		dmvpn_count(dd, DMVPN_CNT_CACHE_FULL);
+		NL_SET_ERR_MSG(extack, "NHRP cache is full (see max-entries)");
+		err = -ENOSPC;
+		goto out;
+	}
 	if (info->nbma) {
 		peer = dmvpn_peer_get_or_create(dd, info->nbma);
-		if (!peer) {
-			err = -ENOMEM;
-			NL_SET_ERR_MSG(extack, "Out of memory for the NBMA peer");
+		if (IS_ERR(peer)) {
+			err = PTR_ERR(peer);
+			if (err == -ENOSPC)
+				NL_SET_ERR_MSG(extack, "Too many NBMA peers (see max-entries)");
+			else
+				NL_SET_ERR_MSG(extack, "Out of memory for the NBMA peer");
+			peer = NULL;
 			goto out;
 		}
 	}
@@ -267,13 +278,6 @@ int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		dd->generation++;
 		err = 0;
 		goto done;
-	}
-
-	if (dd->n_entries >= READ_ONCE(dd->cfg.max_entries)) {
-		dmvpn_count(dd, DMVPN_CNT_CACHE_FULL);
-		NL_SET_ERR_MSG(extack, "NHRP cache is full (see max-entries)");
-		err = -ENOSPC;
-		goto err_peer;
 	}
 
 	e = kzalloc(sizeof(*e), GFP_ATOMIC);

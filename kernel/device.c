@@ -124,19 +124,19 @@ bool dmvpn_is_dmvpn(const struct net_device *dev)
 }
 
 /* Bytes added in front of an inner packet: outer IP and GRE. */
-unsigned int dmvpn_outer_hlen(const struct dmvpn_dev *dd)
+unsigned int dmvpn_outer_hlen(const struct dmvpn_cfg *cfg)
 {
-	return (dmvpn_addr_is_v4(&dd->cfg.local) ? sizeof(struct iphdr) :
-		sizeof(struct ipv6hdr)) + dd->hlen;
+	return (dmvpn_addr_is_v4(&cfg->local) ? sizeof(struct iphdr) :
+		sizeof(struct ipv6hdr)) + cfg->hlen;
 }
 
-static void dmvpn_update_hlen(struct dmvpn_dev *dd)
+static void dmvpn_update_hlen(struct dmvpn_dev *dd, struct dmvpn_cfg *cfg)
 {
 	struct net_device *dev = dd->dev;
 
-	dd->hlen = 4 + (dd->cfg.has_key ? 4 : 0);
-	dev->needed_headroom = LL_MAX_HEADER + dmvpn_outer_hlen(dd);
-	dev->max_mtu = IP_MAX_MTU - dmvpn_outer_hlen(dd);
+	cfg->hlen = 4 + (cfg->has_key ? 4 : 0);
+	dev->needed_headroom = LL_MAX_HEADER + dmvpn_outer_hlen(cfg);
+	dev->max_mtu = IP_MAX_MTU - dmvpn_outer_hlen(cfg);
 }
 
 static int dmvpn_dev_init(struct net_device *dev)
@@ -241,7 +241,12 @@ static int dmvpn_get_iflink(const struct net_device *dev)
 {
 	const struct dmvpn_dev *dd = netdev_priv(dev);
 
-	return READ_ONCE(dd->cfg.link);
+	int link;
+
+	rcu_read_lock();
+	link = dmvpn_cfg(dd)->link;
+	rcu_read_unlock();
+	return link;
 }
 
 static int dmvpn_open(struct net_device *dev)
@@ -266,6 +271,8 @@ static const struct net_device_ops dmvpn_netdev_ops = {
 	.ndo_get_iflink		= dmvpn_get_iflink,
 };
 
+static void dmvpn_cfg_defaults(struct dmvpn_cfg *cfg);
+
 static void dmvpn_setup(struct net_device *dev)
 {
 	struct dmvpn_dev *dd = netdev_priv(dev);
@@ -286,6 +293,8 @@ static void dmvpn_setup(struct net_device *dev)
 	netif_keep_dst(dev);
 
 	dd->dev = dev;
+	dmvpn_cfg_defaults(&dd->cfgs[0]);
+	RCU_INIT_POINTER(dd->cfg, &dd->cfgs[0]);
 	INIT_LIST_HEAD(&dd->net_list);
 	spin_lock_init(&dd->lock);
 }
@@ -417,31 +426,33 @@ static int dmvpn_cfg_parse(struct dmvpn_dev *dd, struct net *net,
 }
 
 /* Outer address family decides the link type, as for ip_gre/ip6_gre. */
-static void dmvpn_set_dev_addr(struct dmvpn_dev *dd)
+static void dmvpn_set_dev_addr(struct dmvpn_dev *dd,
+			       const struct dmvpn_cfg *cfg)
 {
 	struct net_device *dev = dd->dev;
 
-	if (dmvpn_addr_is_v4(&dd->cfg.local)) {
+	if (dmvpn_addr_is_v4(&cfg->local)) {
 		dev->type = ARPHRD_IPGRE;
 		dev->addr_len = 4;
-		dev_addr_set(dev, (const u8 *)&dd->cfg.local.in4);
+		dev_addr_set(dev, (const u8 *)&cfg->local.in4);
 	} else {
 		dev->type = ARPHRD_IP6GRE;
 		dev->addr_len = 16;
-		dev_addr_set(dev, (const u8 *)&dd->cfg.local.in6);
+		dev_addr_set(dev, (const u8 *)&cfg->local.in6);
 	}
 }
 
-static unsigned int dmvpn_default_mtu(struct dmvpn_dev *dd)
+static unsigned int dmvpn_default_mtu(struct dmvpn_dev *dd,
+				      const struct dmvpn_cfg *cfg)
 {
 	struct net_device *lower = NULL;
 	unsigned int mtu = ETH_DATA_LEN;
 
-	if (dd->cfg.link)
-		lower = __dev_get_by_index(dd->net, dd->cfg.link);
+	if (cfg->link)
+		lower = __dev_get_by_index(dd->net, cfg->link);
 	if (lower)
 		mtu = lower->mtu;
-	mtu -= dmvpn_outer_hlen(dd);
+	mtu -= dmvpn_outer_hlen(cfg);
 	return clamp_t(unsigned int, mtu, dd->dev->min_mtu, dd->dev->max_mtu);
 }
 
@@ -450,23 +461,25 @@ static int dmvpn_newlink(struct net *src_net, struct net_device *dev,
 			 struct netlink_ext_ack *extack)
 {
 	struct dmvpn_dev *dd = netdev_priv(dev);
+	/* Nobody else sees the device yet: its first slot is written in place. */
+	struct dmvpn_cfg *cfg = &dd->cfgs[0];
 	struct dmvpn_nhs_conf nhs[DMVPN_MAX_NHS];
 	unsigned int n_nhs = 0;
 	int err;
 
 	dd->net = src_net;
-	dmvpn_cfg_defaults(&dd->cfg);
-	err = dmvpn_cfg_parse(dd, src_net, &dd->cfg, data, extack);
+	err = dmvpn_cfg_parse(dd, src_net, cfg, data, extack);
 	if (err)
 		return err;
+	dd->family = cfg->local.family;
 	if (data && data[IFLA_DMVPN_NHS_LIST]) {
 		err = dmvpn_nhs_list_parse(dd, data[IFLA_DMVPN_NHS_LIST], nhs,
 					   &n_nhs, extack);
 		if (err)
 			return err;
 	}
-	dmvpn_update_hlen(dd);
-	dmvpn_set_dev_addr(dd);
+	dmvpn_update_hlen(dd, cfg);
+	dmvpn_set_dev_addr(dd, cfg);
 	if (tb[IFLA_MTU]) {
 		u32 mtu = nla_get_u32(tb[IFLA_MTU]);
 
@@ -477,7 +490,7 @@ static int dmvpn_newlink(struct net *src_net, struct net_device *dev,
 		}
 		dev->mtu = mtu;
 	} else {
-		dev->mtu = dmvpn_default_mtu(dd);
+		dev->mtu = dmvpn_default_mtu(dd, cfg);
 	}
 
 	err = register_netdevice(dev);
@@ -504,13 +517,16 @@ static int dmvpn_changelink(struct net_device *dev, struct nlattr *tb[],
 			    struct netlink_ext_ack *extack)
 {
 	struct dmvpn_dev *dd = netdev_priv(dev);
-	unsigned int old_hlen = dmvpn_outer_hlen(dd);
+	const struct dmvpn_cfg *old = rtnl_dereference(dd->cfg);
+	/* The slot readers do not see: the last change waited them out. */
+	struct dmvpn_cfg *cfg = &dd->cfgs[old == &dd->cfgs[0]];
+	unsigned int old_hlen = dmvpn_outer_hlen(old);
 	struct dmvpn_nhs_conf nhs[DMVPN_MAX_NHS];
-	struct dmvpn_cfg cfg = dd->cfg;
 	unsigned int n_nhs = 0;
 	int err;
 
-	err = dmvpn_cfg_parse(dd, dd->net, &cfg, data, extack);
+	*cfg = *old;
+	err = dmvpn_cfg_parse(dd, dd->net, cfg, data, extack);
 	if (err)
 		return err;
 	if (data && data[IFLA_DMVPN_NHS_LIST]) {
@@ -519,20 +535,27 @@ static int dmvpn_changelink(struct net_device *dev, struct nlattr *tb[],
 		if (err)
 			return err;
 	}
-	if (cfg.local.family != dd->cfg.local.family) {
+	if (cfg->local.family != old->local.family) {
 		NL_SET_ERR_MSG(extack,
 			       "Cannot change the underlay address family; re-create the device");
 		return -EOPNOTSUPP;
 	}
 
-	/* Readers tolerate a mix of old and new scalars for one packet. */
-	dd->cfg = cfg;
-	if (!(cfg.flags & DMVPN_F_SHORTCUT))
+	dmvpn_update_hlen(dd, cfg);
+	/*
+	 * The NHRP engine reads it under its mutex alone; after the grace
+	 * period nothing made under the old flags (a shortcut) or sent with
+	 * the old key is still in flight, and the old slot is free again.
+	 */
+	mutex_lock(&dd->nhrp_mutex);
+	rcu_assign_pointer(dd->cfg, cfg);
+	mutex_unlock(&dd->nhrp_mutex);
+	synchronize_net();
+	if (!(cfg->flags & DMVPN_F_SHORTCUT))
 		dmvpn_shortcut_flush(dd);
-	dmvpn_update_hlen(dd);
-	dmvpn_set_dev_addr(dd);
-	if (!tb[IFLA_MTU] && dmvpn_outer_hlen(dd) != old_hlen) {
-		int mtu = dev->mtu + old_hlen - dmvpn_outer_hlen(dd);
+	dmvpn_set_dev_addr(dd, cfg);
+	if (!tb[IFLA_MTU] && dmvpn_outer_hlen(cfg) != old_hlen) {
+		int mtu = dev->mtu + old_hlen - dmvpn_outer_hlen(cfg);
 
 		dev_set_mtu(dev, clamp_t(int, mtu, dev->min_mtu, dev->max_mtu));
 	}
@@ -578,7 +601,7 @@ static int dmvpn_fill_nhs_list(struct sk_buff *skb, const struct dmvpn_dev *dd)
 static int dmvpn_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
 	const struct dmvpn_dev *dd = netdev_priv(dev);
-	const struct dmvpn_cfg *cfg = &dd->cfg;
+	const struct dmvpn_cfg *cfg = dmvpn_cfg(dd);
 
 	if (nla_put_u32(skb, IFLA_DMVPN_LINK, cfg->link) ||
 	    (dmvpn_addr_is_v4(&cfg->local) ?

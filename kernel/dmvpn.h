@@ -23,6 +23,8 @@
 #include <net/dst_cache.h>
 #include <net/gro_cells.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/rtnetlink.h>
 #include <linux/random.h>
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
@@ -60,6 +62,12 @@ static inline u32 dmvpn_nhrp_reqid(void)
 static inline bool dmvpn_addr_is_v4(const struct dmvpn_addr *a)
 {
 	return a->family == AF_INET;
+}
+
+/* The unspecified address of its family (a device on "local any"). */
+static inline bool dmvpn_addr_any(const struct dmvpn_addr *a)
+{
+	return dmvpn_addr_is_v4(a) ? !a->in4 : ipv6_addr_any(&a->in6);
 }
 
 static inline unsigned int dmvpn_addr_bits(const struct dmvpn_addr *a)
@@ -258,6 +266,7 @@ enum dmvpn_counter {
 	DMVPN_CNT_TX_SHORTCUT,
 	DMVPN_CNT_NHRP_RES_REFUSED,
 	DMVPN_CNT_NHRP_TX_REFUSAL_QUOTA,
+	DMVPN_CNT_PEERS_FULL,
 	DMVPN_CNT_MAX
 };
 
@@ -284,6 +293,7 @@ struct dmvpn_cfg {
 	u32			max_send;
 	u32			max_send_interval;
 	u32			redirect_timeout;	/* seconds */
+	u8			hlen;		/* GRE header: 4, 8 with a key */
 };
 
 /* Registration state toward one NHS for one overlay family. */
@@ -353,8 +363,15 @@ struct dmvpn_dev {
 	struct net		*net;		/* underlay namespace */
 	struct list_head	net_list;	/* dmvpn_net->devs, RCU */
 	bool			hooked;		/* on net_list (RTNL) */
-	struct dmvpn_cfg	cfg;
-	unsigned int		hlen;		/* GRE header length */
+	/*
+	 * The configuration readers see: one of cfgs[], read with
+	 * dmvpn_cfg(). changelink fills the other slot and publishes it
+	 * (RTNL and nhrp_mutex held), then waits out the readers of the
+	 * old one, so a packet never sees half of a change.
+	 */
+	struct dmvpn_cfg __rcu	*cfg;
+	struct dmvpn_cfg	cfgs[2];
+	u16			family;		/* underlay's: fixed at creation */
 	struct gro_cells	gro_cells;
 	struct dmvpn_counters __percpu *counters;
 
@@ -406,6 +423,14 @@ struct dmvpn_dev {
 	struct work_struct	redirect_work;
 };
 
+/* Valid while the caller stays in its RCU section or holds its lock. */
+static inline const struct dmvpn_cfg *dmvpn_cfg(const struct dmvpn_dev *dd)
+{
+	return rcu_dereference_check(dd->cfg, rcu_read_lock_any_held() ||
+				     lockdep_rtnl_is_held() ||
+				     lockdep_is_held(&dd->nhrp_mutex));
+}
+
 static inline bool dmvpn_is_spoke(struct dmvpn_dev *dd)
 {
 	return !list_empty(&dd->nhs_list);
@@ -433,7 +458,7 @@ u64 dmvpn_counter_read(struct dmvpn_dev *dd, enum dmvpn_counter c);
 extern struct rtnl_link_ops dmvpn_link_ops;
 void dmvpn_dellink(struct net_device *dev, struct list_head *head);
 bool dmvpn_is_dmvpn(const struct net_device *dev);
-unsigned int dmvpn_outer_hlen(const struct dmvpn_dev *dd);
+unsigned int dmvpn_outer_hlen(const struct dmvpn_cfg *cfg);
 
 /* netns.c: per-namespace list of devices whose underlay is that namespace */
 int dmvpn_netns_init(void);

@@ -92,11 +92,6 @@ static void dmvpn_gre_parms(const struct dmvpn_gre_tunnel *t,
 	}
 }
 
-static bool dmvpn_addr_any(const struct dmvpn_addr *a)
-{
-	return dmvpn_addr_is_v4(a) ? !a->in4 : ipv6_addr_any(&a->in6);
-}
-
 /*
  * Whether a tunnel of ip_gre's in @net takes GRE from @src to @local with
  * this key rather than @dd, by ip_gre's own order: a matching remote
@@ -107,7 +102,7 @@ bool dmvpn_gre_foreign_owns(struct net *net, const struct dmvpn_dev *dd,
 			    const struct dmvpn_addr *src, bool has_key, u32 key)
 {
 	struct dmvpn_gre_net *gn = net_generic(net, dmvpn_gre_net_id);
-	int ours = !dmvpn_addr_any(&dd->cfg.local);
+	int ours = !dmvpn_addr_any(&dmvpn_cfg(dd)->local);
 	struct dmvpn_gre_tunnel *t;
 	struct dmvpn_gre_parms p;
 

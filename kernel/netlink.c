@@ -161,7 +161,7 @@ static int dmvpn_map_add(struct dmvpn_dev *dd, struct genl_info *info)
 	err = dmvpn_nla_get_addr(tb[DMVPN_ENTRY_A_NBMA], &nbma, info->extack);
 	if (err)
 		return err;
-	if (nbma.family != dd->cfg.local.family) {
+	if (nbma.family != dd->family) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[DMVPN_ENTRY_A_NBMA],
 				    "NBMA address family differs from the device's underlay");
 		return -EAFNOSUPPORT;
@@ -234,7 +234,7 @@ int dmvpn_parse_nhs(struct dmvpn_dev *dd, const struct nlattr *nest,
 				    "NHS NBMA address must be a unicast, non-loopback address");
 		return -EINVAL;
 	}
-	if (nbma->family != dd->cfg.local.family) {
+	if (nbma->family != dd->family) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[DMVPN_NHS_A_NBMA],
 				    "NHS NBMA address family differs from the device's underlay");
 		return -EAFNOSUPPORT;
@@ -768,6 +768,7 @@ static const u16 dmvpn_stats_attr[DMVPN_CNT_MAX] = {
 	[DMVPN_CNT_TX_SHORTCUT]		= DMVPN_STATS_A_TX_SHORTCUT,
 	[DMVPN_CNT_NHRP_RES_REFUSED]	= DMVPN_STATS_A_NHRP_RES_REFUSED,
 	[DMVPN_CNT_NHRP_TX_REFUSAL_QUOTA] = DMVPN_STATS_A_NHRP_TX_REFUSAL_QUOTA,
+	[DMVPN_CNT_PEERS_FULL]		= DMVPN_STATS_A_PEERS_FULL,
 };
 
 u64 dmvpn_counter_read(struct dmvpn_dev *dd, enum dmvpn_counter c)

@@ -60,11 +60,10 @@ struct dmvpn_dev *dmvpn_netns_find(struct net *net,
 	struct dmvpn_dev *dd, *wild = NULL;
 
 	list_for_each_entry_rcu(dd, &dn->devs, net_list) {
-		const struct dmvpn_cfg *cfg = &dd->cfg;
+		const struct dmvpn_cfg *cfg = dmvpn_cfg(dd);
 
 		if (cfg->local.family != local->family ||
-		    READ_ONCE(cfg->has_key) != has_key ||
-		    (has_key && READ_ONCE(cfg->key) != key))
+		    cfg->has_key != has_key || (has_key && cfg->key != key))
 			continue;
 		if (dmvpn_addr_equal(&cfg->local, local))
 			return dd;

@@ -48,7 +48,7 @@ void dmvpn_addr_from_wire(struct dmvpn_addr *a, const u8 *p, unsigned int len)
 
 static u16 dmvpn_nhrp_afn(struct dmvpn_dev *dd)
 {
-	return dmvpn_addr_is_v4(&dd->cfg.local) ? NHRP_AFN_IPV4 : NHRP_AFN_IPV6;
+	return dd->family == AF_INET ? NHRP_AFN_IPV4 : NHRP_AFN_IPV6;
 }
 
 void dmvpn_nhrp_msg_init(struct dmvpn_dev *dd, struct nhrp_msg *m, u8 type,
@@ -61,8 +61,10 @@ void dmvpn_nhrp_msg_init(struct dmvpn_dev *dd, struct nhrp_msg *m, u8 type,
 
 const u8 *dmvpn_nhrp_secret(struct dmvpn_dev *dd, unsigned int *len)
 {
-	*len = READ_ONCE(dd->cfg.auth_len);
-	return *len ? dd->cfg.auth : NULL;
+	const struct dmvpn_cfg *cfg = dmvpn_cfg(dd);
+
+	*len = cfg->auth_len;
+	return *len ? cfg->auth : NULL;
 }
 
 /*
@@ -253,14 +255,13 @@ bool dmvpn_nhrp_in_subnet(struct dmvpn_dev *dd, const struct dmvpn_addr *a)
 int dmvpn_nhrp_local_nbma(struct dmvpn_dev *dd, const struct dmvpn_addr *to,
 			  struct dmvpn_addr *out)
 {
-	const struct dmvpn_addr *local = &dd->cfg.local;
+	bool bound;
 
-	if (dmvpn_addr_is_v4(local) ? local->in4 != htonl(INADDR_ANY) :
-	    !ipv6_addr_any(&local->in6)) {
-		*out = *local;
-		return 0;
-	}
-	return dmvpn_route_saddr(dd, to, out);
+	rcu_read_lock();
+	*out = dmvpn_cfg(dd)->local;
+	bound = !dmvpn_addr_any(out);
+	rcu_read_unlock();
+	return bound ? 0 : dmvpn_route_saddr(dd, to, out);
 }
 
 void dmvpn_nhrp_route(struct dmvpn_dev *dd, const struct dmvpn_addr *target,
@@ -325,7 +326,7 @@ void dmvpn_nhrp_self_cie(struct dmvpn_dev *dd, struct nhrp_cie *c,
 	c->code = NHRP_CIE_SUCCESS;
 	c->prefix_len = prefix;
 	c->mtu = min_t(unsigned int, READ_ONCE(dd->dev->mtu), U16_MAX);
-	c->holding_time = READ_ONCE(dd->cfg.holdtime);
+	c->holding_time = dmvpn_cfg(dd)->holdtime;
 	c->preference = pref;
 	c->nbma_len = dmvpn_addr_len(nbma);
 	c->nbma = dmvpn_addr_wire(nbma);
@@ -335,7 +336,7 @@ void dmvpn_nhrp_self_cie(struct dmvpn_dev *dd, struct nhrp_cie *c,
 
 static u32 dmvpn_quota_size(struct dmvpn_dev *dd, enum dmvpn_quota_kind k)
 {
-	u32 max = READ_ONCE(dd->cfg.max_send);
+	u32 max = dmvpn_cfg(dd)->max_send;
 
 	return k == DMVPN_QUOTA_REFUSAL ? max(max / 10, 1U) : max;
 }
@@ -343,11 +344,12 @@ static u32 dmvpn_quota_size(struct dmvpn_dev *dd, enum dmvpn_quota_kind k)
 /* Cisco "max-send": at most max_send NHRP packets per interval. */
 static bool dmvpn_nhrp_quota(struct dmvpn_dev *dd, enum dmvpn_quota_kind k)
 {
-	unsigned long interval = READ_ONCE(dd->cfg.max_send_interval) * HZ;
 	struct dmvpn_quota *q = &dd->quota[k];
+	unsigned long interval;
 	bool ok = true;
 
 	spin_lock_bh(&dd->quota_lock);
+	interval = dmvpn_cfg(dd)->max_send_interval * HZ;
 	if (time_after_eq(jiffies, q->stamp + interval)) {
 		q->stamp = jiffies;
 		q->left = dmvpn_quota_size(dd, k);

@@ -20,9 +20,9 @@
 
 static unsigned int dmvpn_reg_interval(struct dmvpn_dev *dd)
 {
-	u32 t = READ_ONCE(dd->cfg.reg_timeout);
+	const struct dmvpn_cfg *cfg = dmvpn_cfg(dd);
 
-	return max_t(u32, t ?: READ_ONCE(dd->cfg.holdtime) / 3, 1);
+	return max_t(u32, cfg->reg_timeout ?: cfg->holdtime / 3, 1);
 }
 
 /* The NHS transmit falls back to: the best one up, else the first. */
@@ -73,8 +73,8 @@ static int dmvpn_nhs_send_reg(struct dmvpn_nhs *nhs, u16 family)
 	int idx = dmvpn_family_idx(family);
 	struct dmvpn_nhs_reg *reg = &nhs->reg[idx];
 	const struct dmvpn_addr *nhs_proto = dmvpn_nhs_proto(nhs, idx);
-	bool unique = READ_ONCE(dd->cfg.flags) & DMVPN_F_UNIQUE;
-	bool nat = READ_ONCE(dd->cfg.flags) & DMVPN_F_NAT_EXT;
+	bool unique = dmvpn_cfg(dd)->flags & DMVPN_F_UNIQUE;
+	bool nat = dmvpn_cfg(dd)->flags & DMVPN_F_NAT_EXT;
 	struct nhrp_cie cie, nat_cie;
 	struct dmvpn_nhrp_out *o = dmvpn_nhrp_out_scratch(dd);
 	struct dmvpn_addr zero;
@@ -99,7 +99,7 @@ static int dmvpn_nhs_send_reg(struct dmvpn_nhs *nhs, u16 family)
 	memset(&cie, 0, sizeof(cie));
 	cie.prefix_len = host;
 	cie.mtu = min_t(unsigned int, READ_ONCE(dd->dev->mtu), U16_MAX);
-	cie.holding_time = READ_ONCE(dd->cfg.holdtime);
+	cie.holding_time = dmvpn_cfg(dd)->holdtime;
 	cie.preference = 255;
 
 	/* The NAT CIE describes the NHS; 0.0.0.0 when its address is unknown. */
@@ -215,7 +215,7 @@ void dmvpn_nhrp_reg_reply(struct dmvpn_nhrp_rx *rx)
 	}
 
 	reg->ok = true;
-	hold = cie->holding_time ?: READ_ONCE(dd->cfg.holdtime);
+	hold = cie->holding_time ?: dmvpn_cfg(dd)->holdtime;
 	nhs->expires = jiffies + hold * HZ;
 	nhs->tries = 0;
 	nhs->backoff = 1;
@@ -292,7 +292,7 @@ static int dmvpn_nhrp_send_res(struct dmvpn_dev *dd,
 	memset(&cie, 0, sizeof(cie));
 	cie.prefix_len = dmvpn_addr_bits(&o->proto);
 	cie.mtu = min_t(unsigned int, READ_ONCE(dd->dev->mtu), U16_MAX);
-	cie.holding_time = READ_ONCE(dd->cfg.holdtime);
+	cie.holding_time = dmvpn_cfg(dd)->holdtime;
 	if (nat_nbma) {
 		dmvpn_nhrp_self_cie(dd, &nat_cie, nat_nbma, &o->proto,
 				    dmvpn_addr_bits(&o->proto), 0);
@@ -427,7 +427,7 @@ void dmvpn_nhrp_res_reply(struct dmvpn_nhrp_rx *rx)
 		dmvpn_count(dd, DMVPN_CNT_NHRP_RX_UNSOLICITED);
 		return;
 	}
-	if (!(READ_ONCE(dd->cfg.flags) & DMVPN_F_SHORTCUT))
+	if (!(dmvpn_cfg(dd)->flags & DMVPN_F_SHORTCUT))
 		for_sc = false;
 
 	cie = nhrp_msg_cie(m, NHRP_LIST_MAIN, 0);
@@ -453,7 +453,7 @@ void dmvpn_nhrp_res_reply(struct dmvpn_nhrp_rx *rx)
 	info.via = &via;
 	info.type = DMVPN_ENTRY_RESOLVED;
 	info.flags = info.claimed ? DMVPN_ENTRY_F_NAT : 0;
-	info.holdtime = cie->holding_time ?: READ_ONCE(dd->cfg.holdtime);
+	info.holdtime = cie->holding_time ?: dmvpn_cfg(dd)->holdtime;
 	info.mtu = cie->mtu;
 
 	net = rx->dst_proto;
@@ -578,7 +578,7 @@ int dmvpn_nhs_add(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
 	int err = 0;
 
 	ASSERT_RTNL();
-	if (nbma->family != dd->cfg.local.family) {
+	if (nbma->family != dd->family) {
 		NL_SET_ERR_MSG(extack,
 			       "NHS NBMA address family differs from the underlay");
 		return -EAFNOSUPPORT;
@@ -608,9 +608,11 @@ int dmvpn_nhs_add(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
 	spin_lock_bh(&dd->lock);
 	nhs->peer = dmvpn_peer_get_or_create(dd, nbma);
 	spin_unlock_bh(&dd->lock);
-	if (!nhs->peer) {
+	if (IS_ERR(nhs->peer)) {
+		err = PTR_ERR(nhs->peer);
 		kfree(nhs);
-		err = -ENOMEM;
+		if (err == -ENOSPC)
+			NL_SET_ERR_MSG(extack, "Too many NBMA peers (see max-entries)");
 		goto out;
 	}
 	nhs->dd = dd;

@@ -43,7 +43,7 @@ void dmvpn_nhrp_answer_note(struct dmvpn_dev *dd, const struct dmvpn_addr *targe
 		}
 		if (dmvpn_addr_equal(&a->target, target) &&
 		    dmvpn_addr_equal(&a->req_nbma, req_nbma)) {
-			a->expires = now + READ_ONCE(dd->cfg.holdtime) * HZ;
+			a->expires = now + dmvpn_cfg(dd)->holdtime * HZ;
 			return;
 		}
 	}
@@ -55,7 +55,7 @@ void dmvpn_nhrp_answer_note(struct dmvpn_dev *dd, const struct dmvpn_addr *targe
 	a->target = *target;
 	a->req_nbma = *req_nbma;
 	a->req_proto = *req_proto;
-	a->expires = now + READ_ONCE(dd->cfg.holdtime) * HZ;
+	a->expires = now + dmvpn_cfg(dd)->holdtime * HZ;
 	list_add_tail(&a->list, &dd->answers);
 	dd->n_answers++;
 }

@@ -118,7 +118,7 @@ void dmvpn_nhrp_reg_request(struct dmvpn_nhrp_rx *rx)
 		}
 		info.via = &proto;
 		info.mtu = cie->mtu;
-		info.holdtime = cie->holding_time ?: READ_ONCE(dd->cfg.holdtime);
+		info.holdtime = cie->holding_time ?: dmvpn_cfg(dd)->holdtime;
 		err = dmvpn_cache_set(dd, &proto, plen, &info, NULL);
 		/*
 		 * -EEXIST: a static map or our own address, to this same
@@ -326,7 +326,7 @@ static void dmvpn_res_answer(struct dmvpn_nhrp_rx *rx, u8 plen, u8 code,
 
 	/* Learn the requester: the answer goes to it, spoke to spoke. */
 	if (!code && proven && dmvpn_res_may_bind(dd, &req_proto, &req_nbma)) {
-		u32 hold = READ_ONCE(dd->cfg.holdtime);
+		u32 hold = dmvpn_cfg(dd)->holdtime;
 		struct dmvpn_entry_info info = {
 			.nbma = &req_nbma, .via = &req_proto,
 			.type = DMVPN_ENTRY_RESOLVED,
@@ -460,7 +460,7 @@ void dmvpn_nhrp_res_request(struct dmvpn_nhrp_rx *rx)
 		}
 		rcu_read_unlock();
 	}
-	if (fwd && (READ_ONCE(dd->cfg.flags) & DMVPN_F_SERVER_ONLY) &&
+	if (fwd && (dmvpn_cfg(dd)->flags & DMVPN_F_SERVER_ONLY) &&
 	    (type == DMVPN_ENTRY_DYNAMIC || type == DMVPN_ENTRY_STATIC))
 		from_cache = true;
 	if (!fwd) {

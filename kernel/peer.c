@@ -44,7 +44,21 @@ static void dmvpn_peer_free_rcu(struct rcu_head *rcu)
 	kfree(peer);
 }
 
-/* Returns a new reference, or NULL on allocation failure. */
+/*
+ * Every peer costs per-CPU counters, so the table has a bound of its own:
+ * one peer for each entry the cache may hold, the learned senders and the
+ * NHSes. Entries and shortcuts mostly share their peers; a table that
+ * fills anyway refuses the newcomer and counts it.
+ */
+static unsigned int dmvpn_peers_max(struct dmvpn_dev *dd)
+{
+	return dmvpn_cfg(dd)->max_entries + DMVPN_MAX_LEARNED + DMVPN_MAX_NHS;
+}
+
+/*
+ * Returns a new reference; ERR_PTR(-ENOSPC) when the table is full,
+ * -ENOMEM when memory is.
+ */
 struct dmvpn_peer *dmvpn_peer_get_or_create(struct dmvpn_dev *dd,
 					    const struct dmvpn_addr *nbma)
 {
@@ -58,10 +72,14 @@ struct dmvpn_peer *dmvpn_peer_get_or_create(struct dmvpn_dev *dd,
 		refcount_inc(&peer->refcnt);
 		return peer;
 	}
+	if (dd->n_peers >= dmvpn_peers_max(dd)) {
+		dmvpn_count(dd, DMVPN_CNT_PEERS_FULL);
+		return ERR_PTR(-ENOSPC);
+	}
 
 	peer = kzalloc(sizeof(*peer), GFP_ATOMIC);
 	if (!peer)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	peer->stats = alloc_percpu_gfp(struct dmvpn_peer_stats, GFP_ATOMIC);
 	if (!peer->stats)
 		goto err_free;
@@ -87,7 +105,7 @@ err_stats:
 	free_percpu(peer->stats);
 err_free:
 	kfree(peer);
-	return NULL;
+	return ERR_PTR(-ENOMEM);
 }
 
 void dmvpn_peer_put(struct dmvpn_peer *peer)
@@ -139,24 +157,32 @@ void dmvpn_peer_count_rx(struct dmvpn_peer *peer, unsigned int len)
  * its traffic is counted per source. At most DMVPN_MAX_LEARNED such peers;
  * each is forgotten after DMVPN_LEARNED_IDLE without traffic, or handed
  * over to the entries once one points to it. Receive path: the returned
- * peer is valid under RCU only; NULL when the table is full. The _bh lock
- * keeps this safe when receive runs in process context too.
+ * peer is valid under RCU only; NULL when the table is full (counted in
+ * peers-full: the packet is still taken, only not counted per source).
+ * The _bh lock keeps this safe when receive runs in process context too.
  */
 struct dmvpn_peer *dmvpn_peer_learn(struct dmvpn_dev *dd,
 				    const struct dmvpn_addr *nbma)
 {
-	struct dmvpn_peer *peer = NULL;
+	struct dmvpn_peer *peer;
 
 	spin_lock_bh(&dd->lock);
-	if (dd->n_learned < DMVPN_MAX_LEARNED)
-		peer = dmvpn_peer_get_or_create(dd, nbma);
-	if (peer && !peer->learned) {
+	peer = rhashtable_lookup_fast(&dd->peers, nbma, dmvpn_peer_params);
+	if (!peer && dd->n_learned >= DMVPN_MAX_LEARNED) {
+		dmvpn_count(dd, DMVPN_CNT_PEERS_FULL);
+		spin_unlock_bh(&dd->lock);
+		return NULL;
+	}
+	peer = dmvpn_peer_get_or_create(dd, nbma);
+	if (IS_ERR(peer)) {
+		peer = NULL;
+	} else if (!peer->learned) {
 		/* The reference just taken is the "learned" one. */
 		peer->learned = true;
 		peer->last_rx = jiffies;
 		dd->n_learned++;
 		queue_delayed_work(system_power_efficient_wq, &dd->gc_work, HZ);
-	} else if (peer) {
+	} else {
 		dmvpn_peer_put(peer);
 	}
 	spin_unlock_bh(&dd->lock);

@@ -45,7 +45,7 @@ static struct dmvpn_redirect_cb *dmvpn_redirect_cb(struct sk_buff *skb)
 static bool dmvpn_redirect_allow(struct dmvpn_dev *dd, u32 hash)
 {
 	atomic64_t *slot = &dd->redirect_slots[hash & (DMVPN_REDIRECT_SLOTS - 1)];
-	u32 timeout = READ_ONCE(dd->cfg.redirect_timeout) * HZ;
+	u32 timeout = dmvpn_cfg(dd)->redirect_timeout * HZ;
 	u32 tag = hash | 1, now = (u32)jiffies;
 	u64 old = atomic64_read(slot);
 

@@ -152,8 +152,8 @@ int dmvpn_shortcut_set(struct dmvpn_dev *dd, const struct dmvpn_addr *prefix,
 
 	spin_lock_bh(&dd->lock);
 	peer = dmvpn_peer_get_or_create(dd, info->nbma);
-	if (!peer) {
-		err = -ENOMEM;
+	if (IS_ERR(peer)) {
+		err = PTR_ERR(peer);
 		goto out;
 	}
 	le = dmvpn_lpm_find_exact(&dd->shortcuts, dmvpn_addr_v6(&net),
@@ -172,7 +172,7 @@ int dmvpn_shortcut_set(struct dmvpn_dev *dd, const struct dmvpn_addr *prefix,
 		err = 0;
 		goto out;
 	}
-	if (dd->n_shortcuts >= READ_ONCE(dd->cfg.max_entries)) {
+	if (dd->n_shortcuts >= dmvpn_cfg(dd)->max_entries) {
 		dmvpn_count(dd, DMVPN_CNT_SHORTCUT_FULL);
 		err = -ENOSPC;
 		goto err_peer;
@@ -438,7 +438,7 @@ void dmvpn_nhrp_traffic_ind(struct dmvpn_nhrp_rx *rx)
 	const u8 *addr;
 	int len;
 
-	if (!(READ_ONCE(dd->cfg.flags) & DMVPN_F_SHORTCUT)) {
+	if (!(dmvpn_cfg(dd)->flags & DMVPN_F_SHORTCUT)) {
 		dmvpn_count(dd, DMVPN_CNT_NHRP_RX_UNSUPPORTED);
 		return;
 	}

@@ -98,10 +98,10 @@ static bool dmvpn_fits(struct dmvpn_dev *dd, struct sk_buff *skb, int mtu,
 	return false;
 }
 
-static int dmvpn_path_mtu(struct dmvpn_dev *dd, struct dmvpn_peer *peer,
+static int dmvpn_path_mtu(const struct dmvpn_cfg *cfg, struct dmvpn_peer *peer,
 			  struct dst_entry *dst)
 {
-	unsigned int outer = dmvpn_outer_hlen(dd);
+	unsigned int outer = dmvpn_outer_hlen(cfg);
 	u32 pmtu = dmvpn_peer_pmtu(peer);
 	u32 mtu = dst_mtu(dst);
 
@@ -120,20 +120,19 @@ static u8 dmvpn_outer_tos(const struct dmvpn_cfg *cfg, struct sk_buff *skb)
 	return ip_tunnel_ecn_encap(tos, iph, skb);
 }
 
-static int dmvpn_encap_gre(struct dmvpn_dev *dd, struct sk_buff *skb,
+static int dmvpn_encap_gre(const struct dmvpn_cfg *cfg, struct sk_buff *skb,
 			   struct dst_entry *dst, unsigned int iphlen)
 {
-	const struct dmvpn_cfg *cfg = &dd->cfg;
 	int err;
 
 	err = skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + dst->header_len +
-			   iphlen + dd->hlen);
+			   iphlen + cfg->hlen);
 	if (err)
 		return err;
 	err = iptunnel_handle_offloads(skb, SKB_GSO_GRE);
 	if (err)
 		return err;
-	gre_build_header(skb, dd->hlen, cfg->has_key ? TUNNEL_KEY : 0,
+	gre_build_header(skb, cfg->hlen, cfg->has_key ? TUNNEL_KEY : 0,
 			 skb->protocol, htonl(cfg->key), 0);
 	return 0;
 }
@@ -158,10 +157,10 @@ static int dmvpn_route_ok(struct dmvpn_dev *dd, struct sk_buff *skb,
 }
 
 /* The outer route toward @daddr (XFRM applied), source in @saddr. */
-static struct rtable *dmvpn_route4(struct dmvpn_dev *dd, __be32 daddr, u8 tos,
-				   __be32 *saddr)
+static struct rtable *dmvpn_route4(struct dmvpn_dev *dd,
+				   const struct dmvpn_cfg *cfg, __be32 daddr,
+				   u8 tos, __be32 *saddr)
 {
-	const struct dmvpn_cfg *cfg = &dd->cfg;
 	struct flowi4 fl4 = {
 		.daddr = daddr,
 		.saddr = cfg->local.in4,
@@ -177,11 +176,10 @@ static struct rtable *dmvpn_route4(struct dmvpn_dev *dd, __be32 daddr, u8 tos,
 }
 
 static struct dst_entry *dmvpn_route6(struct dmvpn_dev *dd,
+				      const struct dmvpn_cfg *cfg,
 				      const struct in6_addr *daddr,
 				      struct flowi6 *fl6)
 {
-	const struct dmvpn_cfg *cfg = &dd->cfg;
-
 	memset(fl6, 0, sizeof(*fl6));
 	fl6->daddr = *daddr;
 	fl6->saddr = cfg->local.in6;
@@ -191,10 +189,9 @@ static struct dst_entry *dmvpn_route6(struct dmvpn_dev *dd,
 	return ip6_dst_lookup_flow(dd->net, NULL, fl6, NULL);
 }
 
-static int dmvpn_xmit4(struct dmvpn_dev *dd, struct dmvpn_peer *peer,
-		       struct sk_buff *skb)
+static int dmvpn_xmit4(struct dmvpn_dev *dd, const struct dmvpn_cfg *cfg,
+		       struct dmvpn_peer *peer, struct sk_buff *skb)
 {
-	const struct dmvpn_cfg *cfg = &dd->cfg;
 	struct net_device *dev = dd->dev;
 	struct rtable *rt;
 	__be32 saddr;
@@ -205,7 +202,7 @@ static int dmvpn_xmit4(struct dmvpn_dev *dd, struct dmvpn_peer *peer,
 	if (!rt) {
 		int err;
 
-		rt = dmvpn_route4(dd, peer->nbma.in4,
+		rt = dmvpn_route4(dd, cfg, peer->nbma.in4,
 				  cfg->tos == 1 ? 0 : cfg->tos, &saddr);
 		err = dmvpn_route_ok(dd, skb, IS_ERR(rt) ? ERR_CAST(rt) : &rt->dst);
 		if (err)
@@ -213,12 +210,12 @@ static int dmvpn_xmit4(struct dmvpn_dev *dd, struct dmvpn_peer *peer,
 		dst_cache_set_ip4(&peer->dst_cache, &rt->dst, saddr);
 	}
 
-	if (!dmvpn_fits(dd, skb, dmvpn_path_mtu(dd, peer, &rt->dst), &df))
+	if (!dmvpn_fits(dd, skb, dmvpn_path_mtu(cfg, peer, &rt->dst), &df))
 		goto err_rt;
 	tos = dmvpn_outer_tos(cfg, skb);
 	ttl = cfg->ttl ?: ip_tunnel_get_ttl(ip_hdr(skb), skb);
 	dmvpn_peer_count_tx(peer, skb->len);
-	if (dmvpn_encap_gre(dd, skb, &rt->dst, sizeof(struct iphdr)))
+	if (dmvpn_encap_gre(cfg, skb, &rt->dst, sizeof(struct iphdr)))
 		goto err_rt;
 	iptunnel_xmit(NULL, rt, skb, saddr, peer->nbma.in4, IPPROTO_GRE, tos,
 		      ttl, df, !net_eq(dd->net, dev_net(dev)));
@@ -229,10 +226,9 @@ err_rt:
 	return -EMSGSIZE;
 }
 
-static int dmvpn_xmit6(struct dmvpn_dev *dd, struct dmvpn_peer *peer,
-		       struct sk_buff *skb)
+static int dmvpn_xmit6(struct dmvpn_dev *dd, const struct dmvpn_cfg *cfg,
+		       struct dmvpn_peer *peer, struct sk_buff *skb)
 {
-	const struct dmvpn_cfg *cfg = &dd->cfg;
 	struct net_device *dev = dd->dev;
 	struct dst_entry *dst;
 	struct ipv6hdr *ip6h;
@@ -245,7 +241,7 @@ static int dmvpn_xmit6(struct dmvpn_dev *dd, struct dmvpn_peer *peer,
 	if (!dst) {
 		int err;
 
-		dst = dmvpn_route6(dd, &peer->nbma.in6, &fl6);
+		dst = dmvpn_route6(dd, cfg, &peer->nbma.in6, &fl6);
 		err = dmvpn_route_ok(dd, skb, dst);
 		if (err)
 			return err;
@@ -255,12 +251,12 @@ static int dmvpn_xmit6(struct dmvpn_dev *dd, struct dmvpn_peer *peer,
 		fl6.flowi6_proto = IPPROTO_GRE;
 	}
 
-	if (!dmvpn_fits(dd, skb, dmvpn_path_mtu(dd, peer, dst), &df))
+	if (!dmvpn_fits(dd, skb, dmvpn_path_mtu(cfg, peer, dst), &df))
 		goto err_dst;
 	tos = dmvpn_outer_tos(cfg, skb);
 	ttl = cfg->ttl ?: ip_tunnel_get_ttl(ip_hdr(skb), skb);
 	dmvpn_peer_count_tx(peer, skb->len);
-	if (dmvpn_encap_gre(dd, skb, dst, sizeof(*ip6h)))
+	if (dmvpn_encap_gre(cfg, skb, dst, sizeof(*ip6h)))
 		goto err_dst;
 
 	skb_scrub_packet(skb, !net_eq(dd->net, dev_net(dev)));
@@ -285,15 +281,15 @@ err_dst:
 }
 
 /* Consumes @skb. */
-static void dmvpn_xmit_peer(struct dmvpn_dev *dd, struct dmvpn_peer *peer,
-			    struct sk_buff *skb)
+static void dmvpn_xmit_peer(struct dmvpn_dev *dd, const struct dmvpn_cfg *cfg,
+			    struct dmvpn_peer *peer, struct sk_buff *skb)
 {
 	int err;
 
 	if (dmvpn_addr_is_v4(&peer->nbma))
-		err = dmvpn_xmit4(dd, peer, skb);
+		err = dmvpn_xmit4(dd, cfg, peer, skb);
 	else
-		err = dmvpn_xmit6(dd, peer, skb);
+		err = dmvpn_xmit6(dd, cfg, peer, skb);
 	if (err) {
 		DEV_STATS_INC(dd->dev, tx_errors);
 		kfree_skb(skb);
@@ -301,7 +297,8 @@ static void dmvpn_xmit_peer(struct dmvpn_dev *dd, struct dmvpn_peer *peer,
 }
 
 /* One copy to every peer of an entry flagged multicast. */
-static void dmvpn_xmit_mcast(struct dmvpn_dev *dd, struct sk_buff *skb)
+static void dmvpn_xmit_mcast(struct dmvpn_dev *dd, const struct dmvpn_cfg *cfg,
+			     struct sk_buff *skb)
 {
 	struct dmvpn_peer *peer, *last = NULL;
 
@@ -311,7 +308,7 @@ static void dmvpn_xmit_mcast(struct dmvpn_dev *dd, struct sk_buff *skb)
 
 			if (copy) {
 				dmvpn_count(dd, DMVPN_CNT_TX_MCAST_COPIES);
-				dmvpn_xmit_peer(dd, last, copy);
+				dmvpn_xmit_peer(dd, cfg, last, copy);
 			} else {
 				DEV_STATS_INC(dd->dev, tx_dropped);
 			}
@@ -319,7 +316,7 @@ static void dmvpn_xmit_mcast(struct dmvpn_dev *dd, struct sk_buff *skb)
 		last = peer;
 	}
 	if (last) {
-		dmvpn_xmit_peer(dd, last, skb);
+		dmvpn_xmit_peer(dd, cfg, last, skb);
 		return;
 	}
 	/* No multicast map: nothing to send to, as for a unicast miss. */
@@ -340,18 +337,21 @@ static void dmvpn_inner_daddr(struct sk_buff *skb, struct dmvpn_addr *daddr)
 netdev_tx_t dmvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct dmvpn_dev *dd = netdev_priv(dev);
+	const struct dmvpn_cfg *cfg;
 	struct dmvpn_peer *peer = NULL;
 	struct dmvpn_entry *e;
 	struct dmvpn_addr nh;
 	bool mcast;
 
 	rcu_read_lock();
+	/* One configuration for the whole packet: its key and header length. */
+	cfg = dmvpn_cfg(dd);
 	if (unlikely(!dmvpn_next_hop(skb, &nh, &mcast))) {
 		DEV_STATS_INC(dev, tx_errors);
 		goto drop;
 	}
 	if (mcast) {
-		dmvpn_xmit_mcast(dd, skb);
+		dmvpn_xmit_mcast(dd, cfg, skb);
 		goto out;
 	}
 	/* Phase 3: a shortcut overrides whatever route brought us here. */
@@ -397,10 +397,10 @@ netdev_tx_t dmvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 send:
 	/* Hair-pinned through a hub with redirect: tell the sender. */
-	if (unlikely(READ_ONCE(dd->cfg.flags) & DMVPN_F_REDIRECT) &&
+	if (unlikely(cfg->flags & DMVPN_F_REDIRECT) &&
 	    skb->skb_iif == dev->ifindex)
 		dmvpn_redirect_note(dd, skb, peer);
-	dmvpn_xmit_peer(dd, peer, skb);
+	dmvpn_xmit_peer(dd, cfg, peer, skb);
 out:
 	rcu_read_unlock();
 	return NETDEV_TX_OK;
@@ -420,27 +420,32 @@ drop:
 int dmvpn_xmit_nhrp(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
 		    struct sk_buff *skb)
 {
-	const struct dmvpn_cfg *cfg = &dd->cfg;
-	__be16 gre_flags = cfg->has_key ? TUNNEL_KEY : 0;
+	const struct dmvpn_cfg *cfg;
+	__be16 gre_flags;
 	struct dst_entry *dst;
 
+	/* Called from process context too: the snapshot needs its own section. */
+	rcu_read_lock_bh();
+	cfg = dmvpn_cfg(dd);
+	gre_flags = cfg->has_key ? TUNNEL_KEY : 0;
 	skb_reset_inner_headers(skb);
 	skb->dev = dd->dev;
 	if (dmvpn_addr_is_v4(nbma)) {
 		struct rtable *rt;
 		__be32 saddr;
 
-		rt = dmvpn_route4(dd, nbma->in4, DMVPN_NHRP_TOS, &saddr);
+		rt = dmvpn_route4(dd, cfg, nbma->in4, DMVPN_NHRP_TOS, &saddr);
 		if (IS_ERR(rt))
 			goto err;
 		if (rt->dst.dev == dd->dev) {
 			ip_rt_put(rt);
 			goto err;
 		}
-		gre_build_header(skb, dd->hlen, gre_flags, htons(ETH_P_NHRP),
+		gre_build_header(skb, cfg->hlen, gre_flags, htons(ETH_P_NHRP),
 				 htonl(cfg->key), 0);
 		iptunnel_xmit(NULL, rt, skb, saddr, nbma->in4, IPPROTO_GRE,
 			      DMVPN_NHRP_TOS, 255, 0, false);
+		rcu_read_unlock_bh();
 		return 0;
 	}
 
@@ -448,14 +453,14 @@ int dmvpn_xmit_nhrp(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
 		struct ipv6hdr *ip6h;
 		struct flowi6 fl6;
 
-		dst = dmvpn_route6(dd, &nbma->in6, &fl6);
+		dst = dmvpn_route6(dd, cfg, &nbma->in6, &fl6);
 		if (IS_ERR(dst))
 			goto err;
 		if (dst->dev == dd->dev) {
 			dst_release(dst);
 			goto err;
 		}
-		gre_build_header(skb, dd->hlen, gre_flags, htons(ETH_P_NHRP),
+		gre_build_header(skb, cfg->hlen, gre_flags, htons(ETH_P_NHRP),
 				 htonl(cfg->key), 0);
 		skb_dst_set(skb, dst);
 		skb_push(skb, sizeof(*ip6h));
@@ -468,10 +473,12 @@ int dmvpn_xmit_nhrp(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
 		ip6h->daddr = nbma->in6;
 		skb->protocol = htons(ETH_P_IPV6);
 		ip6tunnel_xmit(NULL, skb, dd->dev);
+		rcu_read_unlock_bh();
 		return 0;
 	}
 
 err:
+	rcu_read_unlock_bh();
 	kfree_skb(skb);
 	return -EHOSTUNREACH;
 }
@@ -480,24 +487,34 @@ err:
 int dmvpn_route_saddr(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
 		      struct dmvpn_addr *saddr)
 {
+	const struct dmvpn_cfg *cfg;
+	int err = 0;
+
+	rcu_read_lock();
+	cfg = dmvpn_cfg(dd);
 	if (dmvpn_addr_is_v4(nbma)) {
 		struct rtable *rt;
 		__be32 src;
 
-		rt = dmvpn_route4(dd, nbma->in4, DMVPN_NHRP_TOS, &src);
-		if (IS_ERR(rt))
-			return PTR_ERR(rt);
-		ip_rt_put(rt);
-		dmvpn_addr_set4(saddr, src);
+		rt = dmvpn_route4(dd, cfg, nbma->in4, DMVPN_NHRP_TOS, &src);
+		if (IS_ERR(rt)) {
+			err = PTR_ERR(rt);
+		} else {
+			ip_rt_put(rt);
+			dmvpn_addr_set4(saddr, src);
+		}
 	} else {
 		struct dst_entry *dst;
 		struct flowi6 fl6;
 
-		dst = dmvpn_route6(dd, &nbma->in6, &fl6);
-		if (IS_ERR(dst))
-			return PTR_ERR(dst);
-		dst_release(dst);
-		dmvpn_addr_set6(saddr, &fl6.saddr);
+		dst = dmvpn_route6(dd, cfg, &nbma->in6, &fl6);
+		if (IS_ERR(dst)) {
+			err = PTR_ERR(dst);
+		} else {
+			dst_release(dst);
+			dmvpn_addr_set6(saddr, &fl6.saddr);
+		}
 	}
-	return 0;
+	rcu_read_unlock();
+	return err;
 }

@@ -6,7 +6,7 @@
 # carry the kernel's or the plugin's explanation.
 set -u
 source "$(dirname "$0")/lib.sh"
-require_cmd ip jq setpriv /usr/bin/python3
+require_cmd ip jq setpriv /usr/bin/python3 tcpdump
 load_dmvpn
 [ -f "$IP_LIB_DIR/link_dmvpn.so" ] || skip_all "iproute2 plugin not built"
 
@@ -19,7 +19,7 @@ printf 'Zq7#Kx2!\n' > "$TMPDIR/secret"
 info() { n "$ns" ip -d -j link show "$1" | jq -c '.[0].linkinfo.info_data'; }
 field() { info "$1" | jq -r ".$2"; }
 
-ktap_plan 9
+ktap_plan 10
 
 create_all()
 {
@@ -223,5 +223,93 @@ moved_dump()
 	[ "$got" = "dy dx" ]
 }
 run_test "dumps walk devices by ifindex: one moved in with a lower one is not skipped" moved_dump
+
+# A key turned on and off while packets go out: each packet is built with
+# one configuration, its key flag, key and header length all from the
+# same change (changelink publishes a whole new one). kf sends 300 UDP
+# datagrams to a static map over a dummy underlay (tcpdump sees what the
+# tunnel transmits) while ip flips "nokey"/"key 42" 30 times (one
+# command each: spread over the datagrams, not done between two).
+# Every captured GRE packet must be whole: K set, an 8-byte header and key
+# 42, or K clear and 4 bytes, then the inner IPv4 header with a good
+# checksum toward 10.0.0.2. Both kinds must occur, or the flips missed
+# the traffic and the case proved nothing. On one vCPU a packet is never
+# built across a change, so only check-smp can catch the old torn read.
+gre_check()
+{
+	/usr/bin/python3 -S - "$1" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+magic, = struct.unpack("<I", data[:4])
+end = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+link, = struct.unpack(end + "I", data[20:24])
+l2 = {1: 14, 113: 16, 276: 20}.get(link)
+if l2 is None:
+    sys.exit("link type %d" % link)
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s
+off, keyed, plain, torn = 24, 0, 0, 0
+while off + 16 <= len(data):
+    caplen, = struct.unpack(end + "I", data[off + 8:off + 12])
+    pkt = data[off + 16:off + 16 + caplen]
+    off += 16 + caplen
+    ip = pkt[l2:]
+    if len(ip) < 20 or ip[9] != 47:
+        continue
+    gre = ip[(ip[0] & 15) * 4:]
+    flags, proto = struct.unpack("!HH", gre[:4])
+    k = flags & 0x2000
+    hlen = 8 if k else 4
+    inner = gre[hlen:hlen + 20]
+    ok = (proto == 0x0800 and flags & ~0x2000 == 0 and len(inner) == 20 and
+          inner[0] == 0x45 and csum(inner) == 0xffff and
+          inner[16:20] == bytes([10, 0, 0, 2]) and
+          (not k or struct.unpack("!I", gre[4:8])[0] == 42))
+    if not ok:
+        torn += 1
+    elif k:
+        keyed += 1
+    else:
+        plain += 1
+print(keyed, plain, torn)
+PY
+}
+key_flip()
+{
+	local i got keyed plain torn sender
+	n "$ns" ip link set eth0 up &&
+	n "$ns" ip link add kf type dmvpn local 192.0.2.1 dev eth0 key 42 &&
+	n "$ns" sysctl -qw net.ipv6.conf.kf.disable_ipv6=1 &&
+	n "$ns" ip addr add 10.0.0.1/24 dev kf && n "$ns" ip link set kf up &&
+	n "$ns" "$DMVPNCTL" map add kf 10.0.0.2 192.0.2.2 || return 1
+	nhrp_capture_start "$ns" eth0 "$TMPDIR/kf.pcap" || return 1
+	n "$ns" /usr/bin/python3 -S -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(300):
+    s.sendto(b"x" * 32, ("10.0.0.2", 9))
+    time.sleep(0.01)' &
+	sender=$!
+	# The flips start once the datagrams flow (the interpreter takes a
+	# while to start under emulation) and end before they do.
+	nhrp_capture_wait 20 "$TMPDIR/kf.pcap" 20
+	for i in $(seq 15); do
+		n "$ns" ip link set kf type dmvpn nokey &&
+		n "$ns" ip link set kf type dmvpn key 42 ||
+			{ wait "$sender"; nhrp_capture_stop; return 1; }
+	done
+	wait "$sender" || { nhrp_capture_stop; return 1; }
+	nhrp_capture_wait 10 "$TMPDIR/kf.pcap" 300
+	nhrp_capture_stop "$TMPDIR/kf.pcap"
+	got=$(gre_check "$TMPDIR/kf.pcap") || { echo "# $got"; return 1; }
+	read -r keyed plain torn <<< "$got"
+	echo "# $keyed keyed, $plain unkeyed, $torn torn, of $((keyed + plain + torn))"
+	[ "$torn" -eq 0 ] && [ $((keyed + plain)) -eq 300 ] &&
+	[ "$keyed" -gt 0 ] && [ "$plain" -gt 0 ]
+}
+run_test "a key flipped 30 times under 300 datagrams: every GRE header whole" key_flip
 
 ktap_finish

@@ -64,6 +64,7 @@ static const char *const stat_names[DMVPN_STATS_A_MAX + 1] = {
 	[DMVPN_STATS_A_SHORTCUTS] = "shortcuts",
 	[DMVPN_STATS_A_NHRP_RES_REFUSED] = "nhrp-res-refused",
 	[DMVPN_STATS_A_NHRP_TX_REFUSAL_QUOTA] = "nhrp-tx-refusal-quota",
+	[DMVPN_STATS_A_PEERS_FULL] = "peers-full",
 };
 
 struct view {

@@ -221,6 +221,7 @@ enum {
 	DMVPN_STATS_A_SHORTCUTS,	/* current number of shortcuts */
 	DMVPN_STATS_A_NHRP_RES_REFUSED,	/* reply not installed: prefix, static */
 	DMVPN_STATS_A_NHRP_TX_REFUSAL_QUOTA,	/* refusal not sent: its quota */
+	DMVPN_STATS_A_PEERS_FULL,	/* NBMA peer refused: table full */
 	__DMVPN_STATS_A_MAX
 };
 
