@@ -18,6 +18,7 @@
 
 #define DMVPN_GC_INTERVAL	HZ
 #define DMVPN_RES_BATCH		16	/* resolutions sent per gc run */
+#define DMVPN_GC_BATCH		4096	/* entries looked at per gc run */
 
 static const struct rhashtable_params dmvpn_cache_params = {
 	.key_len	= sizeof(struct dmvpn_entry_key),
@@ -112,12 +113,62 @@ static void dmvpn_entry_set_mcast(struct dmvpn_dev *dd, struct dmvpn_entry *e,
 		dmvpn_peer_mcast(dd, peer, on);
 }
 
+/*
+ * When the gc must next look at @e, not before @floor: its expiry; an
+ * earlier retry of a resolution in flight; for a resolved entry, the start
+ * of its last third, and from then on every run, because transmit marks
+ * it used without the lock and a used one is refreshed.
+ */
+static unsigned long dmvpn_entry_due(const struct dmvpn_entry *e,
+				     unsigned long floor)
+{
+	unsigned long due = e->expires;
+
+	if (e->type == DMVPN_ENTRY_INCOMPLETE || e->tries) {
+		if (time_before(e->next_try, due))
+			due = e->next_try;
+	} else if (e->type == DMVPN_ENTRY_RESOLVED && e->holdtime) {
+		due = e->expires - e->holdtime * HZ / 3;
+	}
+	return time_after(due, floor) ? due : floor;
+}
+
+static bool dmvpn_due_before(struct rb_node *a, const struct rb_node *b)
+{
+	return time_before(rb_entry(a, struct dmvpn_entry, tnode)->due,
+			   rb_entry(b, struct dmvpn_entry, tnode)->due);
+}
+
+static void dmvpn_timeline_del(struct dmvpn_dev *dd, struct dmvpn_entry *e)
+{
+	if (RB_EMPTY_NODE(&e->tnode))
+		return;
+	rb_erase_cached(&e->tnode, &dd->timeline);
+	RB_CLEAR_NODE(&e->tnode);
+}
+
+/*
+ * After any change of @e's type or timers; the caller holds dd->lock. The
+ * gc passes its run's time + 1, so what it looked at waits for the next
+ * run; a change elsewhere may make @e due at once (a new resolution).
+ */
+static void dmvpn_timeline_set(struct dmvpn_dev *dd, struct dmvpn_entry *e,
+			       unsigned long floor)
+{
+	dmvpn_timeline_del(dd, e);
+	if (!e->expires)
+		return;
+	e->due = dmvpn_entry_due(e, floor);
+	rb_add_cached(&e->tnode, &dd->timeline, dmvpn_due_before);
+}
+
 /* Unlink and free one entry; the caller holds dd->lock. */
 static void dmvpn_entry_remove(struct dmvpn_dev *dd, struct dmvpn_entry *e)
 {
 	struct dmvpn_peer *peer;
 
 	lockdep_assert_held(&dd->lock);
+	dmvpn_timeline_del(dd, e);
 	rhashtable_remove_fast(&dd->cache, &e->node, dmvpn_cache_params);
 	list_del_rcu(&e->list);
 	dmvpn_entry_set_mcast(dd, e, false);
@@ -129,6 +180,7 @@ static void dmvpn_entry_remove(struct dmvpn_dev *dd, struct dmvpn_entry *e)
 	dd->generation++;
 	peer = rcu_dereference_protected(e->peer, lockdep_is_held(&dd->lock));
 	if (peer) {
+		list_del(&e->peer_node);
 		atomic_dec(&peer->entries);
 		dmvpn_peer_put(peer);
 	}
@@ -142,6 +194,9 @@ static void dmvpn_entry_set_peer(struct dmvpn_entry *e, struct dmvpn_peer *peer)
 	struct dmvpn_peer *old;
 
 	old = rcu_replace_pointer(e->peer, peer, lockdep_is_held(&dd->lock));
+	if (old)
+		list_del(&e->peer_node);
+	list_add_tail(&e->peer_node, &peer->entry_list);
 	atomic_inc(&peer->entries);
 	if (e->flags & DMVPN_ENTRY_F_MULTICAST) {
 		dmvpn_peer_mcast(dd, peer, true);
@@ -165,6 +220,7 @@ static void dmvpn_entry_clear_peer(struct dmvpn_dev *dd, struct dmvpn_entry *e)
 	old = rcu_replace_pointer(e->peer, NULL, lockdep_is_held(&dd->lock));
 	if (!old)
 		return;
+	list_del(&e->peer_node);
 	if (e->flags & DMVPN_ENTRY_F_MULTICAST) {
 		dmvpn_peer_mcast(dd, old, false);
 		WRITE_ONCE(e->flags, e->flags & ~DMVPN_ENTRY_F_MULTICAST);
@@ -275,6 +331,7 @@ int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		dmvpn_entry_set_mcast(dd, e, info->flags & DMVPN_ENTRY_F_MULTICAST);
 		dmvpn_entry_set_pending(dd, e, info->type);
 		dmvpn_entry_fill(e, info);
+		dmvpn_timeline_set(dd, e, jiffies);
 		dd->generation++;
 		err = 0;
 		goto done;
@@ -289,6 +346,8 @@ int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 	e->key = key;
 	e->created = jiffies;
 	RCU_INIT_POINTER(e->peer, NULL);
+	INIT_LIST_HEAD(&e->peer_node);
+	RB_CLEAR_NODE(&e->tnode);
 	dmvpn_entry_fill(e, info);
 	err = rhashtable_insert_fast(&dd->cache, &e->node, dmvpn_cache_params);
 	if (err) {
@@ -320,6 +379,7 @@ int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 	e->flags = info->flags;
 	if (info->type == DMVPN_ENTRY_INCOMPLETE)
 		dd->n_pending++;
+	dmvpn_timeline_set(dd, e, jiffies);
 	list_add_tail_rcu(&e->list, &dd->entry_list);
 	dd->n_entries++;
 	dd->generation++;
@@ -398,33 +458,57 @@ static void dmvpn_entry_purge(struct dmvpn_dev *dd, struct dmvpn_entry *e)
 }
 
 /*
- * Whether a purge from @peer_nbma can find anything: a station we hold no
- * peer for answered nothing, and its purge costs one lookup, however many
- * entries the cache holds.
+ * The entries a purge from @peer_nbma may touch: those bound to it, on its
+ * peer's list, so the work follows what that station holds, not the
+ * table size (a station we hold no peer for answered nothing: no work at
+ * all). Without @peer_nbma (one of our NHSes): every entry. NULL when
+ * there is nothing to look at; the caller holds dd->lock.
  */
-static bool dmvpn_purger_known(struct dmvpn_dev *dd,
-			       const struct dmvpn_addr *peer_nbma)
+static struct list_head *dmvpn_purge_scope(struct dmvpn_dev *dd,
+					   const struct dmvpn_addr *peer_nbma,
+					   bool *by_peer)
 {
-	bool known;
+	struct dmvpn_peer *peer;
 
+	*by_peer = peer_nbma;
 	if (!peer_nbma)
-		return true;
+		return &dd->entry_list;
+	/* Peers go only under dd->lock: it stays valid after the RCU section. */
 	rcu_read_lock();
-	known = dmvpn_peer_lookup(dd, peer_nbma);
+	peer = dmvpn_peer_lookup(dd, peer_nbma);
 	rcu_read_unlock();
-	return known;
+	return peer ? &peer->entry_list : NULL;
+}
+
+/* The next entry of a purge's scope, or NULL at its end. */
+static struct dmvpn_entry *dmvpn_purge_next(struct list_head *scope,
+					    struct list_head *pos, bool by_peer)
+{
+	if (pos->next == scope)
+		return NULL;
+	return by_peer ? list_entry(pos->next, struct dmvpn_entry, peer_node) :
+			 list_entry(pos->next, struct dmvpn_entry, list);
+}
+
+static struct list_head *dmvpn_purge_pos(struct dmvpn_entry *e, bool by_peer)
+{
+	return by_peer ? &e->peer_node : &e->list;
 }
 
 int dmvpn_cache_purge(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		      u8 plen, u32 type_mask, const struct dmvpn_addr *peer_nbma)
 {
-	struct dmvpn_entry *e, *tmp;
+	struct dmvpn_entry *e, *next;
 	struct dmvpn_entry_key key;
 	struct dmvpn_addr masked;
+	struct list_head *scope;
+	unsigned int looked = 0;
+	bool by_peer;
 	int n = 0;
 
 	spin_lock_bh(&dd->lock);
-	if (!dmvpn_purger_known(dd, peer_nbma))
+	scope = dmvpn_purge_scope(dd, peer_nbma, &by_peer);
+	if (!scope)
 		goto out;
 	/* A host purge (a withdrawal, the common one): one hash lookup. */
 	if (plen == dmvpn_addr_bits(proto)) {
@@ -436,7 +520,10 @@ int dmvpn_cache_purge(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		}
 		goto out;
 	}
-	list_for_each_entry_safe(e, tmp, &dd->entry_list, list) {
+	for (e = dmvpn_purge_next(scope, scope, by_peer); e; e = next) {
+		next = dmvpn_purge_next(scope, dmvpn_purge_pos(e, by_peer),
+					by_peer);
+		looked++;
 		if (e->key.addr.family != proto->family || e->key.plen < plen)
 			continue;
 		masked = e->key.addr;
@@ -447,6 +534,7 @@ int dmvpn_cache_purge(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		dmvpn_entry_purge(dd, e);
 		n++;
 	}
+	pr_debug("purge %p: %u entries looked at\n", dd, looked);
 out:
 	spin_unlock_bh(&dd->lock);
 	return n;
@@ -459,16 +547,21 @@ out:
 void dmvpn_cache_purge_via(struct dmvpn_dev *dd, const struct dmvpn_addr *via,
 			   const struct dmvpn_addr *peer_nbma)
 {
-	struct dmvpn_entry *e, *tmp;
+	struct dmvpn_entry *e, *next;
+	struct list_head *scope;
+	bool by_peer;
 
 	spin_lock_bh(&dd->lock);
-	if (!dmvpn_purger_known(dd, peer_nbma)) {
+	scope = dmvpn_purge_scope(dd, peer_nbma, &by_peer);
+	if (!scope) {
 		spin_unlock_bh(&dd->lock);
 		return;
 	}
-	list_for_each_entry_safe(e, tmp, &dd->entry_list, list) {
+	for (e = dmvpn_purge_next(scope, scope, by_peer); e; e = next) {
 		struct dmvpn_peer *peer;
 
+		next = dmvpn_purge_next(scope, dmvpn_purge_pos(e, by_peer),
+					by_peer);
 		if (e->type != DMVPN_ENTRY_RESOLVED ||
 		    !dmvpn_addr_equal(&e->via, via))
 			continue;
@@ -565,14 +658,20 @@ static void dmvpn_cache_gc(struct work_struct *work)
 	struct dmvpn_dev *dd = container_of(to_delayed_work(work),
 					    struct dmvpn_dev, gc_work);
 	struct dmvpn_res_due due[DMVPN_RES_BATCH];
-	struct dmvpn_entry *e, *tmp;
-	unsigned int n_due = 0;
-	bool timed = false;
+	unsigned int n_due = 0, looked = 0;
+	unsigned long now = jiffies;
+	struct dmvpn_entry *e;
+	struct rb_node *node;
+	bool timed;
 
 	spin_lock_bh(&dd->lock);
-	list_for_each_entry_safe(e, tmp, &dd->entry_list, list) {
-		if (!e->expires)
-			continue;
+	/* Only what is due; every entry looked at goes past @now. */
+	while (looked < DMVPN_GC_BATCH &&
+	       (node = rb_first_cached(&dd->timeline))) {
+		e = rb_entry(node, struct dmvpn_entry, tnode);
+		if (time_after(e->due, now))
+			break;
+		looked++;
 		if (dmvpn_entry_expired(e)) {
 			if (e->type != DMVPN_ENTRY_INCOMPLETE)
 				dmvpn_notify_entry(dd, DMVPN_EVENT_ENTRY_EXPIRED, e);
@@ -580,7 +679,6 @@ static void dmvpn_cache_gc(struct work_struct *work)
 			dmvpn_entry_remove(dd, e);
 			continue;
 		}
-		timed = true;
 		if (n_due < DMVPN_RES_BATCH && dmvpn_entry_resolve_due(e)) {
 			if (e->type == DMVPN_ENTRY_RESOLVED && !e->tries)
 				e->reqid = dmvpn_nhrp_reqid();
@@ -590,14 +688,19 @@ static void dmvpn_cache_gc(struct work_struct *work)
 			due[n_due].target = e->key.addr;
 			due[n_due++].reqid = e->reqid;
 		}
+		dmvpn_timeline_set(dd, e, now + 1);
 	}
+	if (looked)
+		pr_debug("gc %p: %u entries looked at\n", dd, looked);
+	timed = !RB_EMPTY_ROOT(&dd->timeline.rb_root);
 	if (dmvpn_shortcut_gc(dd, due, &n_due, DMVPN_RES_BATCH))
 		timed = true;
 	if (dmvpn_peers_gc(dd, false))
 		timed = true;
 	if (timed)
 		mod_delayed_work(system_power_efficient_wq, &dd->gc_work,
-				 n_due == DMVPN_RES_BATCH ? 1 : DMVPN_GC_INTERVAL);
+				 n_due == DMVPN_RES_BATCH ||
+				 looked == DMVPN_GC_BATCH ? 1 : DMVPN_GC_INTERVAL);
 	spin_unlock_bh(&dd->lock);
 
 	if (n_due)
@@ -608,6 +711,7 @@ int dmvpn_cache_init(struct dmvpn_dev *dd)
 {
 	INIT_LIST_HEAD(&dd->entry_list);
 	INIT_LIST_HEAD(&dd->mcast_list);
+	dd->timeline = RB_ROOT_CACHED;
 	INIT_DELAYED_WORK(&dd->gc_work, dmvpn_cache_gc);
 	dmvpn_lpm_init(&dd->prefixes);
 	dmvpn_shortcut_init(dd);

@@ -17,6 +17,7 @@
 
 #include <linux/netdevice.h>
 #include <linux/rhashtable.h>
+#include <linux/rbtree.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/in6.h>
 #include <linux/jiffies.h>
@@ -122,6 +123,8 @@ struct dmvpn_peer {
 	struct list_head	mcast;		/* dd->mcast_list, RCU */
 	unsigned int		n_mcast;	/* multicast entries, dd->lock */
 	bool			learned;	/* holds a ref: seen, no entry */
+	struct list_head	learned_node;	/* dd->learned_list, if learned */
+	struct list_head	entry_list;	/* entries bound here, dd->lock */
 	unsigned long		last_rx;	/* jiffies */
 	struct rcu_head		rcu;
 };
@@ -139,6 +142,10 @@ struct dmvpn_entry {
 	struct list_head	list;		/* dd->entry_list, RCU */
 	struct dmvpn_entry_key	key;
 	struct dmvpn_peer __rcu	*peer;		/* reference held; NULL if none */
+	struct list_head	peer_node;	/* peer->entry_list, with @peer */
+	/* On dd->timeline while it expires: when the gc must look next. */
+	struct rb_node		tnode;
+	unsigned long		due;		/* jiffies */
 	u8			type;		/* enum dmvpn_entry_type */
 	u32			flags;		/* DMVPN_ENTRY_F_* */
 	unsigned long		expires;	/* jiffies, 0 = never */
@@ -383,12 +390,15 @@ struct dmvpn_dev {
 	/* Entries shorter than a host, for the longest-prefix fallback. */
 	struct dmvpn_lpm	prefixes;
 	u32			generation;	/* bumped on every change */
+	/* Entries that expire, by when the gc looks at them next. */
+	struct rb_root_cached	timeline;
 	struct delayed_work	gc_work;	/* expires timed entries */
 
 	struct rhashtable	peers;		/* dmvpn_peer by NBMA */
 	struct list_head	peer_list;
 	unsigned int		n_peers;
 	unsigned int		n_learned;	/* peers kept only for counting */
+	struct list_head	learned_list;	/* those peers, dd->lock */
 	unsigned int		n_pending;	/* incomplete entries */
 
 	/* NHRP engine (nhrp*.c) */

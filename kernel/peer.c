@@ -90,6 +90,8 @@ struct dmvpn_peer *dmvpn_peer_get_or_create(struct dmvpn_dev *dd,
 	peer->nbma = *nbma;
 	peer->dd = dd;
 	INIT_LIST_HEAD(&peer->mcast);
+	INIT_LIST_HEAD(&peer->learned_node);
+	INIT_LIST_HEAD(&peer->entry_list);
 	peer->created = jiffies;
 	refcount_set(&peer->refcnt, 1);
 	if (rhashtable_insert_fast(&dd->peers, &peer->node, dmvpn_peer_params))
@@ -180,6 +182,7 @@ struct dmvpn_peer *dmvpn_peer_learn(struct dmvpn_dev *dd,
 		/* The reference just taken is the "learned" one. */
 		peer->learned = true;
 		peer->last_rx = jiffies;
+		list_add_tail(&peer->learned_node, &dd->learned_list);
 		dd->n_learned++;
 		queue_delayed_work(system_power_efficient_wq, &dd->gc_work, HZ);
 	} else {
@@ -198,13 +201,13 @@ bool dmvpn_peers_gc(struct dmvpn_dev *dd, bool all)
 	struct dmvpn_peer *peer, *tmp;
 
 	lockdep_assert_held(&dd->lock);
-	list_for_each_entry_safe(peer, tmp, &dd->peer_list, list) {
-		if (!peer->learned)
-			continue;
+	/* Their own list: a hub with 100k registered peers walks only these. */
+	list_for_each_entry_safe(peer, tmp, &dd->learned_list, learned_node) {
 		if (!all && !atomic_read(&peer->entries) &&
 		    time_before(jiffies, READ_ONCE(peer->last_rx) + DMVPN_LEARNED_IDLE))
 			continue;
 		peer->learned = false;
+		list_del_init(&peer->learned_node);
 		dd->n_learned--;
 		dmvpn_peer_put(peer);
 	}
@@ -271,6 +274,7 @@ void dmvpn_peer_reset_dst(struct dmvpn_dev *dd)
 int dmvpn_peers_init(struct dmvpn_dev *dd)
 {
 	INIT_LIST_HEAD(&dd->peer_list);
+	INIT_LIST_HEAD(&dd->learned_list);
 	return rhashtable_init(&dd->peers, &dmvpn_peer_params);
 }
 
