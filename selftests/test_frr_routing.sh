@@ -258,14 +258,16 @@ done
 
 # iBGP AS 65000. The hub accepts any spoke of the tunnel subnet (dynamic
 # neighbours) and reflects between them; a reflector leaves the next hop
-# alone. Keepalive 1 s, hold 3 s; spokes retry the connection every second
+# alone. Keepalive 1 s, hold 30 s (a guest stalled by a loaded host must
+# not lose a session: nothing here waits for one to fail); spokes retry the
+# connection every second
 # (the default 120 s would outlast the test if the first SYN goes before
 # the spoke is registered).
 rt_conf "$hub" bgpd <<EOF
 router bgp 65000
  bgp router-id 10.0.0.1
  bgp log-neighbor-changes
- timers bgp 1 3
+ timers bgp 1 30
  neighbor SPOKES peer-group
  neighbor SPOKES remote-as internal
  bgp listen range 10.0.0.0/24 peer-group SPOKES
@@ -279,7 +281,7 @@ for i in 2 3; do
 router bgp 65000
  bgp router-id 10.0.0.$i
  bgp log-neighbor-changes
- timers bgp 1 3
+ timers bgp 1 30
  neighbor 10.0.0.1 remote-as internal
  neighbor 10.0.0.1 timers connect 1
  address-family ipv4 unicast
@@ -289,7 +291,9 @@ exit
 EOF
 done
 
-# OSPF point-to-multipoint on dmvpn1, hello 1 s, dead 4 s; LSAs and SPF
+# OSPF point-to-multipoint on dmvpn1, hello 1 s, dead 40 s (as BGP's hold:
+# a stall must not drop a neighbour mid-exchange, which the neighbour then
+# logs as LSAs from an unknown one); LSAs and SPF
 # without their hold-downs so the second spoke's adjacency is not waited
 # for; the LANs passive.
 ospf_conf()
@@ -300,7 +304,7 @@ interface dmvpn1
  ip ospf area 0
  ip ospf network point-to-multipoint
  ip ospf hello-interval 1
- ip ospf dead-interval 4
+ ip ospf dead-interval 40
 exit
 EOF
 	[ "$i" = 1 ] || cat <<EOF
@@ -581,8 +585,8 @@ run_test "BGP Phase 3: 1 packet each way via the hub, 2 TIs, shortcuts, then 5 o
 # benign error or warning in this setup (zebra, bgpd and ospfd starting
 # without MPLS, VRF or other daemons), so nothing is excused: a line of
 # priority warnings or worse, or one that says error or warning, fails.
-# Neither may a BGP session or an OSPF adjacency have gone down (hold 3 s,
-# dead 4 s: an emulated machine stalling would show here).
+# Neither may a BGP session or an OSPF adjacency have gone down (hold 30 s,
+# dead 40 s: only a real loss of the path would do that, not a stall).
 logs_clean()
 {
 	local ns d f hits=0 bad sum
