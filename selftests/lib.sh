@@ -123,9 +123,13 @@ n() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 pp() { echo "# $*"; "$@"; }
 
+# Deadlines stretch with DMVPN_TIME_SCALE like the tests' timeouts: a
+# debug kernel (make check-debug) runs several times slower.
+_time_scale=${DMVPN_TIME_SCALE:-1}
+[[ $_time_scale =~ ^[1-9][0-9]*$ ]] || _time_scale=1
 wait_for()
 {
-	local deadline=$(($(date +%s%N) / 1000000 + $1 * 1000))
+	local deadline=$(($(date +%s%N) / 1000000 + $1 * 1000 * _time_scale))
 	shift
 	until "$@" >/dev/null 2>&1; do
 		[ $(($(date +%s%N) / 1000000)) -ge $deadline ] && return 1

@@ -22,7 +22,8 @@
 # other), and its suspects in TEST.kmemleak. kmemleak reports only objects
 # older than 5 s, so a leak in a test's last seconds is reported by the
 # next test's scan; the "leaks" line waits that long before its own.
-# DMVPN_TIME_SCALE=K multiplies each test's timeout (slow debug kernels).
+# DMVPN_TIME_SCALE=K multiplies each test's timeout and every wait_for
+# deadline (slow debug kernels).
 #
 # "leaks": after the last test, dmvpn is unloaded and every device and peer
 # created during the whole run must have been freed, by the module's
