@@ -144,9 +144,9 @@ static int dmvpn_dev_init(struct net_device *dev)
 	struct dmvpn_dev *dd = netdev_priv(dev);
 	int err, cpu;
 
-	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	if (!dev->tstats)
-		return -ENOMEM;
+	err = dmvpn_tstats_alloc(dev);
+	if (err)
+		return err;
 	dd->counters = alloc_percpu(struct dmvpn_counters);
 	if (!dd->counters) {
 		err = -ENOMEM;
@@ -177,7 +177,7 @@ err_gro:
 err_counters:
 	free_percpu(dd->counters);
 err_tstats:
-	free_percpu(dev->tstats);
+	dmvpn_tstats_free(dev);
 	return err;
 }
 
@@ -233,7 +233,7 @@ static void dmvpn_dev_free(struct net_device *dev)
 	kfree(dd->nhrp_buf);
 	dmvpn_redirect_free(dd);
 	free_percpu(dd->counters);
-	free_percpu(dev->tstats);
+	dmvpn_tstats_free(dev);
 	pr_debug("device %p freed\n", dd);
 }
 
@@ -287,7 +287,9 @@ static void dmvpn_setup(struct net_device *dev)
 	dev->addr_len = 4;
 	dev->mtu = ETH_DATA_LEN - sizeof(struct iphdr) - 4;
 	dev->min_mtu = ETH_MIN_MTU;
-	dev->features |= NETIF_F_LLTX | DMVPN_FEATURES | NETIF_F_GSO_SOFTWARE;
+	dmvpn_set_lltx(dev);
+	dmvpn_tstats_setup(dev);
+	dev->features |= DMVPN_FEATURES | NETIF_F_GSO_SOFTWARE;
 	dev->hw_features |= DMVPN_FEATURES | NETIF_F_GSO_SOFTWARE;
 	/* The next hop is taken from the route the packet was sent with. */
 	netif_keep_dst(dev);
@@ -635,6 +637,8 @@ static struct net *dmvpn_get_link_net(const struct net_device *dev)
 	return dd->net;
 }
 
+DMVPN_DEFINE_NEWLINK(dmvpn_newlink_op, dmvpn_newlink)
+
 struct rtnl_link_ops dmvpn_link_ops __read_mostly = {
 	.kind		= "dmvpn",
 	.maxtype	= IFLA_DMVPN_MAX,
@@ -642,7 +646,7 @@ struct rtnl_link_ops dmvpn_link_ops __read_mostly = {
 	.priv_size	= sizeof(struct dmvpn_dev),
 	.setup		= dmvpn_setup,
 	.validate	= dmvpn_validate,
-	.newlink	= dmvpn_newlink,
+	.newlink	= dmvpn_newlink_op,
 	.changelink	= dmvpn_changelink,
 	.dellink	= dmvpn_dellink,
 	.get_size	= dmvpn_get_size,

@@ -74,12 +74,12 @@ static void dmvpn_gre_parms(const struct dmvpn_gre_tunnel *t,
 			    struct dmvpn_gre_parms *p)
 {
 	if (!t->ipv6) {
-		const struct ip_tunnel_parm *tp =
+		const struct dmvpn_ip_tunnel_parm *tp =
 			&((const struct ip_tunnel *)netdev_priv(t->dev))->parms;
 
 		dmvpn_addr_set4(&p->local, READ_ONCE(tp->iph.saddr));
 		dmvpn_addr_set4(&p->remote, READ_ONCE(tp->iph.daddr));
-		p->has_key = READ_ONCE(tp->i_flags) & TUNNEL_KEY;
+		p->has_key = dmvpn_tunnel_has_key(tp->i_flags);
 		p->key = be32_to_cpu(READ_ONCE(tp->i_key));
 	} else {
 		const struct __ip6_tnl_parm *tp =
@@ -87,7 +87,7 @@ static void dmvpn_gre_parms(const struct dmvpn_gre_tunnel *t,
 
 		dmvpn_addr_set6(&p->local, &tp->laddr);
 		dmvpn_addr_set6(&p->remote, &tp->raddr);
-		p->has_key = READ_ONCE(tp->i_flags) & TUNNEL_KEY;
+		p->has_key = dmvpn_tunnel_has_key(tp->i_flags);
 		p->key = be32_to_cpu(READ_ONCE(tp->i_key));
 	}
 }

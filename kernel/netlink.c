@@ -572,7 +572,7 @@ enum { DMVPN_CB_IFINDEX, DMVPN_CB_IDX, DMVPN_CB_FILTER };
 static int dmvpn_dump_start(struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct nlattr **attrs = info->attrs;
+	struct nlattr **attrs = dmvpn_dumpit_attrs(info);
 
 	if (attrs[DMVPN_A_IFINDEX])
 		cb->args[DMVPN_CB_FILTER] = nla_get_u32(attrs[DMVPN_A_IFINDEX]);

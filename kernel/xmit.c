@@ -12,6 +12,9 @@
 #include <linux/icmpv6.h>
 #include <linux/if_tunnel.h>
 #include <net/gre.h>
+#ifdef DMVPN_HAVE_NET_GSO_H
+#include <net/gso.h>
+#endif
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
@@ -132,8 +135,8 @@ static int dmvpn_encap_gre(const struct dmvpn_cfg *cfg, struct sk_buff *skb,
 	err = iptunnel_handle_offloads(skb, SKB_GSO_GRE);
 	if (err)
 		return err;
-	gre_build_header(skb, cfg->hlen, cfg->has_key ? TUNNEL_KEY : 0,
-			 skb->protocol, htonl(cfg->key), 0);
+	dmvpn_gre_build_header(skb, cfg->hlen, cfg->has_key, skb->protocol,
+			       htonl(cfg->key));
 	return 0;
 }
 
@@ -166,7 +169,7 @@ static struct rtable *dmvpn_route4(struct dmvpn_dev *dd,
 		.saddr = cfg->local.in4,
 		.flowi4_proto = IPPROTO_GRE,
 		.flowi4_oif = cfg->link,
-		.flowi4_tos = RT_TOS(tos),
+		dmvpn_flowi4_tos(tos),
 		.fl4_gre_key = cfg->has_key ? htonl(cfg->key) : 0,
 	};
 	struct rtable *rt = ip_route_output_key(dd->net, &fl4);
@@ -217,8 +220,8 @@ static int dmvpn_xmit4(struct dmvpn_dev *dd, const struct dmvpn_cfg *cfg,
 	dmvpn_peer_count_tx(peer, skb->len);
 	if (dmvpn_encap_gre(cfg, skb, &rt->dst, sizeof(struct iphdr)))
 		goto err_rt;
-	iptunnel_xmit(NULL, rt, skb, saddr, peer->nbma.in4, IPPROTO_GRE, tos,
-		      ttl, df, !net_eq(dd->net, dev_net(dev)));
+	dmvpn_iptunnel_xmit(NULL, rt, skb, saddr, peer->nbma.in4, IPPROTO_GRE,
+			    tos, ttl, df, !net_eq(dd->net, dev_net(dev)));
 	return 0;
 
 err_rt:
@@ -272,7 +275,7 @@ static int dmvpn_xmit6(struct dmvpn_dev *dd, const struct dmvpn_cfg *cfg,
 	skb->protocol = htons(ETH_P_IPV6);
 	if (!df)
 		skb->ignore_df = 1;
-	ip6tunnel_xmit(NULL, skb, dev);
+	dmvpn_ip6tunnel_xmit(NULL, skb, dev);
 	return 0;
 
 err_dst:
@@ -421,13 +424,11 @@ int dmvpn_xmit_nhrp(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
 		    struct sk_buff *skb)
 {
 	const struct dmvpn_cfg *cfg;
-	__be16 gre_flags;
 	struct dst_entry *dst;
 
 	/* Called from process context too: the snapshot needs its own section. */
 	rcu_read_lock_bh();
 	cfg = dmvpn_cfg(dd);
-	gre_flags = cfg->has_key ? TUNNEL_KEY : 0;
 	skb_reset_inner_headers(skb);
 	skb->dev = dd->dev;
 	if (dmvpn_addr_is_v4(nbma)) {
@@ -441,10 +442,10 @@ int dmvpn_xmit_nhrp(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
 			ip_rt_put(rt);
 			goto err;
 		}
-		gre_build_header(skb, cfg->hlen, gre_flags, htons(ETH_P_NHRP),
-				 htonl(cfg->key), 0);
-		iptunnel_xmit(NULL, rt, skb, saddr, nbma->in4, IPPROTO_GRE,
-			      DMVPN_NHRP_TOS, 255, 0, false);
+		dmvpn_gre_build_header(skb, cfg->hlen, cfg->has_key,
+				       htons(ETH_P_NHRP), htonl(cfg->key));
+		dmvpn_iptunnel_xmit(NULL, rt, skb, saddr, nbma->in4,
+				    IPPROTO_GRE, DMVPN_NHRP_TOS, 255, 0, false);
 		rcu_read_unlock_bh();
 		return 0;
 	}
@@ -460,8 +461,8 @@ int dmvpn_xmit_nhrp(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
 			dst_release(dst);
 			goto err;
 		}
-		gre_build_header(skb, cfg->hlen, gre_flags, htons(ETH_P_NHRP),
-				 htonl(cfg->key), 0);
+		dmvpn_gre_build_header(skb, cfg->hlen, cfg->has_key,
+				       htons(ETH_P_NHRP), htonl(cfg->key));
 		skb_dst_set(skb, dst);
 		skb_push(skb, sizeof(*ip6h));
 		skb_reset_network_header(skb);
@@ -472,7 +473,7 @@ int dmvpn_xmit_nhrp(struct dmvpn_dev *dd, const struct dmvpn_addr *nbma,
 		ip6h->saddr = fl6.saddr;
 		ip6h->daddr = nbma->in6;
 		skb->protocol = htons(ETH_P_IPV6);
-		ip6tunnel_xmit(NULL, skb, dd->dev);
+		dmvpn_ip6tunnel_xmit(NULL, skb, dd->dev);
 		rcu_read_unlock_bh();
 		return 0;
 	}
