@@ -43,9 +43,12 @@ _is() { [ "$(st "$1")" = "$2" ]; }
 learned()
 {
 	# One IPv6 packet per source (IPPROTO_RAW: we write the header): GRE
-	# carrying an IPv4 header with a good checksum to 10.0.0.99.
+	# carrying an IPv4 header with a good checksum to 10.0.0.99. The hub's
+	# neighbour entry first (packets queued on an unresolved one are
+	# dropped past a few), then in bursts of 50 the receive backlog holds.
+	n "$evil" ping -6 -c 1 -W 5 2001:db8::1 >/dev/null || return 1
 	n "$evil" /usr/bin/python3 -S - <<'PY' || return 1
-import socket, struct
+import socket, struct, time
 def csum(b):
     s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
     while s >> 16:
@@ -61,6 +64,8 @@ for i in range(1, 1031):
     src = socket.inet_pton(socket.AF_INET6, "2001:db8::1:0:%x" % i)
     hdr = struct.pack("!IHBB16s16s", 6 << 28, len(payload), 47, 64, src, dst)
     s.sendto(hdr + payload, ("2001:db8::1", 0))
+    if i % 50 == 0:
+        time.sleep(0.02)
 PY
 	wait_for 20 _is rx-unknown-peer 1030 || { echo "# $(counters rx-unknown-peer)"; return 1; }
 	local got
