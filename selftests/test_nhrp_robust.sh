@@ -310,7 +310,7 @@ rmmod_storm()
 	wait_for 10 hstat_gt rx-nhrp 100 || { fail_stop "no storm"; return 1; }
 	rmmod dmvpn || { fail_stop "rmmod"; return 1; }
 	# The storm goes on against a host without the module, then with it.
-	insmod "$REPO/kernel/dmvpn.ko" ${traced:+dyndbg=+p} || { fail_stop "insmod"; return 1; }
+	insmod "$DMVPN_KO" ${traced:+dyndbg=+p} || { fail_stop "insmod"; return 1; }
 	hub max-send 100000 && spoke || { fail_stop "re-create"; return 1; }
 	wait_for 10 hstat_gt rx-nhrp 100 || { fail_stop "reloaded hub gets nothing"; return 1; }
 	storm_stop
