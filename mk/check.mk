@@ -91,3 +91,21 @@ bench:
 demo: deps
 	@$(MAKE) -s all
 	@scripts/vm-run --timeout 600 -- scripts/demo-vm
+
+# Every Debian kernel of kernels.list (scripts/kernels fetches them into
+# /var/cache/dmvpn-kernels): dmvpn.ko built W=1 against each with 0
+# warnings, then booted for the smoke test (hub and two spokes register,
+# Phase 2 direct ping, link attributes, unload, no splat), the whole suite
+# on the kernels of KERNELS_FULL. KTAP per kernel, "N passed, N failed";
+# the table in .build/check-kernels/results.tsv. Long, not in make check.
+#   make check-kernels KERNELS="6.12 7.3"     those kernels only
+#   make check-kernels KERNELS_FULL=          the smoke test on all
+KERNELS ?=
+KERNELS_FULL ?= 6.1 6.12
+.PHONY: check-kernels
+check-kernels:
+	@$(MAKE) -s userspace
+	@$(MAKE) -s -C userspace/tests tools
+	@mkdir -p .build/check-kernels
+	@DMVPN_KERNELS_FULL='$(KERNELS_FULL)' scripts/check-kernels --whole $(KERNELS) 2>&1 | \
+		tee .build/check-kernels/check-kernels.log; exit $${PIPESTATUS[0]}
