@@ -169,6 +169,7 @@ static void dmvpn_entry_remove(struct dmvpn_dev *dd, struct dmvpn_entry *e)
 
 	lockdep_assert_held(&dd->lock);
 	dmvpn_timeline_del(dd, e);
+	dmvpn_result_del(dd, e);
 	rhashtable_remove_fast(&dd->cache, &e->node, dmvpn_cache_params);
 	list_del_rcu(&e->list);
 	dmvpn_entry_set_mcast(dd, e, false);
@@ -284,6 +285,7 @@ int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		    u8 plen, const struct dmvpn_entry_info *info,
 		    struct netlink_ext_ack *extack)
 {
+	struct dmvpn_result *result = NULL;
 	struct dmvpn_peer *peer = NULL;
 	struct dmvpn_entry_key key;
 	struct dmvpn_entry *e;
@@ -306,6 +308,12 @@ int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		err = -ENOSPC;
 		goto out;
 	}
+	result = dmvpn_result_prepare(e, info->type);
+	if (IS_ERR(result)) {
+		NL_SET_ERR_MSG(extack, "Out of memory for the resolution's index");
+		err = PTR_ERR(result);
+		goto out;
+	}
 	if (info->nbma) {
 		peer = dmvpn_peer_get_or_create(dd, info->nbma);
 		if (IS_ERR(peer)) {
@@ -315,7 +323,7 @@ int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 			else
 				NL_SET_ERR_MSG(extack, "Out of memory for the NBMA peer");
 			peer = NULL;
-			goto out;
+			goto err_peer;
 		}
 	}
 
@@ -331,6 +339,7 @@ int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		dmvpn_entry_set_mcast(dd, e, info->flags & DMVPN_ENTRY_F_MULTICAST);
 		dmvpn_entry_set_pending(dd, e, info->type);
 		dmvpn_entry_fill(e, info);
+		dmvpn_result_update(dd, e, result);
 		dmvpn_timeline_set(dd, e, jiffies);
 		dd->generation++;
 		err = 0;
@@ -379,6 +388,7 @@ int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 	e->flags = info->flags;
 	if (info->type == DMVPN_ENTRY_INCOMPLETE)
 		dd->n_pending++;
+	dmvpn_result_update(dd, e, result);
 	dmvpn_timeline_set(dd, e, jiffies);
 	list_add_tail_rcu(&e->list, &dd->entry_list);
 	dd->n_entries++;
@@ -404,6 +414,7 @@ err_peer:
 	/* Drop the reference taken above; frees a peer created for nothing. */
 	if (peer)
 		dmvpn_peer_put(peer);
+	kfree(result);
 out:
 	spin_unlock_bh(&dd->lock);
 	return err;
@@ -458,57 +469,65 @@ static void dmvpn_entry_purge(struct dmvpn_dev *dd, struct dmvpn_entry *e)
 }
 
 /*
- * The entries a purge from @peer_nbma may touch: those bound to it, on its
- * peer's list, so the work follows what that station holds, not the
- * table size (a station we hold no peer for answered nothing: no work at
- * all). Without @peer_nbma (one of our NHSes): every entry. NULL when
- * there is nothing to look at; the caller holds dd->lock.
+ * A purge from @peer_nbma (a station withdrawing its own) looks at the
+ * entries bound to it, on its peer's list, so the work follows what that
+ * station holds, not the table size (a station we hold no peer for gave
+ * nothing: no work at all); one from an NHS (@peer_nbma NULL, results
+ * only) walks the results index over the purged range. Either way the
+ * caller holds dd->lock, and takes the next entry before removing one.
  */
-static struct list_head *dmvpn_purge_scope(struct dmvpn_dev *dd,
-					   const struct dmvpn_addr *peer_nbma,
-					   bool *by_peer)
+struct dmvpn_purge_walk {
+	struct list_head	*list;		/* a peer's entries, or NULL */
+	const struct dmvpn_addr	*proto;		/* masked */
+	u8			plen;
+};
+
+static struct dmvpn_entry *dmvpn_purge_next(struct dmvpn_dev *dd,
+					    struct dmvpn_purge_walk *w,
+					    struct dmvpn_entry *e)
+{
+	struct list_head *pos = e ? &e->peer_node : w->list;
+
+	if (!w->list)
+		return dmvpn_result_next_in(dd, e, w->proto, w->plen);
+	return pos->next == w->list ? NULL :
+	       list_entry(pos->next, struct dmvpn_entry, peer_node);
+}
+
+/* False when a station we hold no peer for asks: nothing to look at. */
+static bool dmvpn_purge_start(struct dmvpn_dev *dd, struct dmvpn_purge_walk *w,
+			      const struct dmvpn_addr *peer_nbma)
 {
 	struct dmvpn_peer *peer;
 
-	*by_peer = peer_nbma;
+	w->list = NULL;
 	if (!peer_nbma)
-		return &dd->entry_list;
+		return true;
 	/* Peers go only under dd->lock: it stays valid after the RCU section. */
 	rcu_read_lock();
 	peer = dmvpn_peer_lookup(dd, peer_nbma);
 	rcu_read_unlock();
-	return peer ? &peer->entry_list : NULL;
-}
-
-/* The next entry of a purge's scope, or NULL at its end. */
-static struct dmvpn_entry *dmvpn_purge_next(struct list_head *scope,
-					    struct list_head *pos, bool by_peer)
-{
-	if (pos->next == scope)
-		return NULL;
-	return by_peer ? list_entry(pos->next, struct dmvpn_entry, peer_node) :
-			 list_entry(pos->next, struct dmvpn_entry, list);
-}
-
-static struct list_head *dmvpn_purge_pos(struct dmvpn_entry *e, bool by_peer)
-{
-	return by_peer ? &e->peer_node : &e->list;
+	if (peer)
+		w->list = &peer->entry_list;
+	return peer;
 }
 
 int dmvpn_cache_purge(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		      u8 plen, u32 type_mask, const struct dmvpn_addr *peer_nbma)
 {
+	struct dmvpn_purge_walk w = { .proto = proto, .plen = plen };
 	struct dmvpn_entry *e, *next;
 	struct dmvpn_entry_key key;
-	struct dmvpn_addr masked;
-	struct list_head *scope;
 	unsigned int looked = 0;
-	bool by_peer;
 	int n = 0;
 
+	/* Only resolutions are in the index an NHS's purge walks. */
+	if (WARN_ON_ONCE(!peer_nbma &&
+			 (type_mask & ~((1U << DMVPN_ENTRY_RESOLVED) |
+					(1U << DMVPN_ENTRY_NEGATIVE)))))
+		return 0;
 	spin_lock_bh(&dd->lock);
-	scope = dmvpn_purge_scope(dd, peer_nbma, &by_peer);
-	if (!scope)
+	if (!dmvpn_purge_start(dd, &w, peer_nbma))
 		goto out;
 	/* A host purge (a withdrawal, the common one): one hash lookup. */
 	if (plen == dmvpn_addr_bits(proto)) {
@@ -520,13 +539,13 @@ int dmvpn_cache_purge(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		}
 		goto out;
 	}
-	for (e = dmvpn_purge_next(scope, scope, by_peer); e; e = next) {
-		next = dmvpn_purge_next(scope, dmvpn_purge_pos(e, by_peer),
-					by_peer);
+	for (e = dmvpn_purge_next(dd, &w, NULL); e; e = next) {
+		struct dmvpn_addr masked = e->key.addr;
+
+		next = dmvpn_purge_next(dd, &w, e);
 		looked++;
 		if (e->key.addr.family != proto->family || e->key.plen < plen)
 			continue;
-		masked = e->key.addr;
 		dmvpn_addr_mask(&masked, plen);
 		if (!dmvpn_addr_equal(&masked, proto) ||
 		    !dmvpn_entry_purgeable(dd, e, type_mask, peer_nbma))
@@ -542,29 +561,20 @@ out:
 
 /*
  * Remove the resolved entries whose owner is the station @via; with
- * @peer_nbma, only those reached at that NBMA.
+ * @peer_nbma, only those reached at that NBMA. Walks what @via answered.
  */
 void dmvpn_cache_purge_via(struct dmvpn_dev *dd, const struct dmvpn_addr *via,
 			   const struct dmvpn_addr *peer_nbma)
 {
 	struct dmvpn_entry *e, *next;
-	struct list_head *scope;
-	bool by_peer;
+	unsigned int looked = 0;
 
 	spin_lock_bh(&dd->lock);
-	scope = dmvpn_purge_scope(dd, peer_nbma, &by_peer);
-	if (!scope) {
-		spin_unlock_bh(&dd->lock);
-		return;
-	}
-	for (e = dmvpn_purge_next(scope, scope, by_peer); e; e = next) {
+	for (e = dmvpn_result_next_via(dd, NULL, via); e; e = next) {
 		struct dmvpn_peer *peer;
 
-		next = dmvpn_purge_next(scope, dmvpn_purge_pos(e, by_peer),
-					by_peer);
-		if (e->type != DMVPN_ENTRY_RESOLVED ||
-		    !dmvpn_addr_equal(&e->via, via))
-			continue;
+		next = dmvpn_result_next_via(dd, e, via);
+		looked++;
 		peer = rcu_dereference_protected(e->peer,
 						 lockdep_is_held(&dd->lock));
 		if (peer_nbma && (!peer || !dmvpn_addr_equal(&peer->nbma, peer_nbma)))
@@ -572,6 +582,9 @@ void dmvpn_cache_purge_via(struct dmvpn_dev *dd, const struct dmvpn_addr *via,
 		dmvpn_notify_entry(dd, DMVPN_EVENT_ENTRY_PURGED, e);
 		dmvpn_entry_remove(dd, e);
 	}
+	if (looked)
+		pr_debug("purge %p: %u results of one station looked at\n",
+			 dd, looked);
 	spin_unlock_bh(&dd->lock);
 }
 
@@ -712,6 +725,8 @@ int dmvpn_cache_init(struct dmvpn_dev *dd)
 	INIT_LIST_HEAD(&dd->entry_list);
 	INIT_LIST_HEAD(&dd->mcast_list);
 	dd->timeline = RB_ROOT_CACHED;
+	dd->results = RB_ROOT;
+	dd->results_via = RB_ROOT;
 	INIT_DELAYED_WORK(&dd->gc_work, dmvpn_cache_gc);
 	dmvpn_lpm_init(&dd->prefixes);
 	dmvpn_shortcut_init(dd);

@@ -136,6 +136,8 @@ struct dmvpn_entry_key {
 	u8			pad[3];
 };
 
+struct dmvpn_result;
+
 struct dmvpn_entry {
 	struct rhash_head	node;		/* dd->cache, under dd->lock */
 	struct dmvpn_lpm_entry	lpm;		/* dd->prefixes, if a prefix */
@@ -161,6 +163,8 @@ struct dmvpn_entry {
 	u8			tries;
 	bool			for_shortcut;	/* incomplete: asked by a TI */
 	unsigned long		next_try;	/* jiffies */
+	/* In dd->results while resolved or negative (results.c). */
+	struct dmvpn_result	*result;
 	struct rcu_head		rcu;
 };
 
@@ -393,6 +397,9 @@ struct dmvpn_dev {
 	/* Entries that expire, by when the gc looks at them next. */
 	struct rb_root_cached	timeline;
 	struct delayed_work	gc_work;	/* expires timed entries */
+	/* Resolved and negative entries, for an NHS's purges (results.c). */
+	struct rb_root		results;	/* by prefix */
+	struct rb_root		results_via;	/* by the station that answered */
 
 	struct rhashtable	peers;		/* dmvpn_peer by NBMA */
 	struct list_head	peer_list;
@@ -509,6 +516,18 @@ void dmvpn_peers_destroy(struct dmvpn_dev *dd);
 
 /* cache.c */
 int dmvpn_cache_init(struct dmvpn_dev *dd);
+
+/* results.c; under dd->lock */
+struct dmvpn_result *dmvpn_result_prepare(struct dmvpn_entry *e, u8 type);
+void dmvpn_result_update(struct dmvpn_dev *dd, struct dmvpn_entry *e,
+			 struct dmvpn_result *spare);
+void dmvpn_result_del(struct dmvpn_dev *dd, struct dmvpn_entry *e);
+struct dmvpn_entry *dmvpn_result_next_in(struct dmvpn_dev *dd,
+					 struct dmvpn_entry *e,
+					 const struct dmvpn_addr *proto, u8 plen);
+struct dmvpn_entry *dmvpn_result_next_via(struct dmvpn_dev *dd,
+					  struct dmvpn_entry *e,
+					  const struct dmvpn_addr *via);
 void dmvpn_cache_destroy(struct dmvpn_dev *dd);
 int dmvpn_cache_set(struct dmvpn_dev *dd, const struct dmvpn_addr *proto,
 		    u8 plen, const struct dmvpn_entry_info *info,

@@ -24,6 +24,12 @@
 #     (registrations it made) walked $gen2's 3 entries and nothing else;
 #     they held its peer, so the second (answers it gave) found no peer
 #     and looked at nothing: one trace, "3"
+#   NHS purge: $gen2 becomes the hub's NHS (10.0.100.254) and answers
+#     the hub's resolutions of 10.0.60.1..3 (ids read off a capture): 3
+#     resolved entries among the N. $gen2's purge of 10.0.0.0/16 comes
+#     from an NHS, so it may take any answer in the range: the 3 go, the
+#     N stay. Its first lookup walked the NHS's peer (the NHS entry, 1),
+#     the second only the resolution results in the range: "1 3"
 set -u
 source "$(dirname "$0")/lib.sh"
 
@@ -72,7 +78,7 @@ klog_looked()
 			sub(/ entries looked at.*/, ""); sub(/.*: /, ""); printf "%s ", $0 }'
 }
 
-ktap_plan 2
+ktap_plan 3
 
 gc()
 {
@@ -109,5 +115,52 @@ purge()
 	[ "$(dynamic_from 192.0.2.3)" -eq 0 ]
 }
 run_test "purge of a /16 from the owner of 3 of N + 3 entries: 3 looked at, 3 gone, N kept" purge
+
+PY=$(python3 -c 'import sys; print(sys.executable)')
+msg() { n "$gen2" "$PY" -S "$REPO/selftests/nhrp_msg.py" "$@"; }
+of_type() { n "$hub" "$DMVPNCTL" -j cache dmvpn0 | jq --arg t "$1" '[.[] | select(.type == $t)] | length'; }
+# res_ids: the ids of the hub's first request for each of 10.0.60.1..3.
+res_ids()
+{
+	"$PY" -S "$REPO/selftests/nhrp_msg.py" --read "$TMPDIR/gen2.pcap" |
+		awk '$1 == "192.0.2.1" && $3 == 1 && $5 ~ /^10\.0\.60\.[1-3]$/ && !seen[$5]++ {
+			id[$5] = $4 } END { for (i = 1; i <= 3; i++) printf "%s ", id["10.0.60." i] }'
+}
+_three_ids() { [ "$(wc -w <<< "$(res_ids)")" -eq 3 ]; }
+
+nhs_purge()
+{
+	local got N ids i=0 id
+	N=$(dynamic_from 192.0.2.2)
+	nhrp_capture_start "$gen2" eth0 "$TMPDIR/gen2.pcap" || return 1
+	n "$hub" "$DMVPNCTL" nhs add dmvpn0 10.0.100.254 192.0.2.3 || return 1
+	for i in 1 2 3; do
+		n "$hub" ping -c 1 -W 1 "10.0.60.$i" >/dev/null
+	done
+	wait_for 15 _three_ids || { echo "# requests seen: $(res_ids)"; return 1; }
+	ids=$(res_ids)
+	nhrp_capture_stop "$TMPDIR/gen2.pcap"
+	i=0
+	for id in $ids; do
+		i=$((i + 1))
+		msg --src 192.0.2.3 --dst 192.0.2.1 --type 2 --flags 0x4000 --reqid "$id" \
+			--src-nbma 192.0.2.1 --src-proto 10.0.0.1 --dst-proto "10.0.60.$i" \
+			--cie "0/32/192.0.2.6$i/10.0.60.$i/7200" || return 1
+	done
+	wait_for 10 _is nhrp-res-resolved 3 ||
+		{ echo "# nhrp-res-resolved $(st nhrp-res-resolved)"; return 1; }
+	[ "$(of_type resolved)" -eq 3 ] || { echo "# resolved entries: $(of_type resolved)"; return 1; }
+	klog_mark
+	msg --src 192.0.2.3 --dst 192.0.2.1 --type 5 --flags 0x8000 --reqid 0x5502 \
+		--src-nbma 192.0.2.3 --src-proto 10.0.100.254 --dst-proto 10.0.0.1 \
+		--cie 0/16/-/10.0.0.0 || return 1
+	wait_for 10 _is nhrp-purge-rx 2 || { echo "# nhrp-purge-rx $(st nhrp-purge-rx)"; return 1; }
+	wait_for 10 eval '[ "$(of_type resolved)" -eq 0 ]' ||
+		{ echo "# resolved entries left: $(of_type resolved)"; return 1; }
+	got=$(klog_looked purge)
+	echo "# purge lookups looked at: ${got:-nothing}; $(dynamic_from 192.0.2.2) of 192.0.2.2's $N left"
+	[ "$got" = "1 3 " ] && [ "$(dynamic_from 192.0.2.2)" -eq "$N" ]
+}
+run_test "NHS purge of a /16 holding N + 3: the 3 resolved go, 1 + 3 looked at, N kept" nhs_purge
 
 ktap_finish
