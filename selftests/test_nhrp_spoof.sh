@@ -52,9 +52,11 @@
 #     requests), 200 Resolution Replies for ids 1..200 (a counter's range)
 #     with a /1 and a NAT CIE naming $evil: nhrp-rx-unsolicited +200,
 #     nothing installed, the entry still incomplete
-#   EI, resolution: an Error Indication quoting that request's id (read
-#     from the wire) from $evil: unsolicited +1, still incomplete; the same
-#     from $hub's NBMA: a negative entry; $s1 sent nothing but its request
+#   EI, resolution: with a resolution of 10.0.0.63 just started (one that
+#     has been pending for long may give up first on a slow kernel), an
+#     Error Indication quoting its id (read from the wire) from $evil:
+#     unsolicited +1, still incomplete; the same from $hub's NBMA: a
+#     negative entry; $s1 sent nothing but its two requests
 #   replies, id read on the wire: a /4 for 10.0.0.61 refused
 #     (nhrp-res-refused, negative entry); a /32 for 10.0.0.62 installed,
 #     its owner's tunnel address outside the subnet not bound; then the
@@ -508,12 +510,17 @@ run_test "200 resolution replies for ids 1..200, a /1 with a NAT CIE to the atta
 ei_res_stranger()
 {
 	local VIEW_SKIP="nhrp-tx nhrp-res-sent" id
-	id=$(< "$RES_ID_FILE") || return 1
+	ping_run "$s1" 10.0.0.63 1 -t 1 -W 1
+	[ "$PING_TX" -eq 1 ] || { echo "# $PING_STATS"; return 1; }
+	wait_for 10 _has_res_id 10.0.0.63 || { echo "# no request for 10.0.0.63 on the wire"; return 1; }
+	id=$(res_id 10.0.0.63)
+	echo "$id" > "$RES_ID_FILE"
+	is_type "$s1" 10.0.0.63 incomplete || { echo "# 10.0.0.63: $(entry "$s1" 10.0.0.63 type)"; return 1; }
 	snap "$s1"
 	frg --dst 192.0.2.2 --type 7 --code 6 --src-nbma 192.0.2.4 --src-proto 10.0.0.44 \
 		--dst-proto 10.0.0.2 --quote "1/$id" "${MARK_S1[@]}" || return 1
 	settled "$s1" rx-nhrp:1 nhrp-rx-error-ind:1 nhrp-rx-unsolicited:1 &&
-	is_type "$s1" 10.0.0.60 incomplete
+	is_type "$s1" 10.0.0.63 incomplete
 }
 run_test "EI about the pending resolution from a stranger: error-ind +1, unsolicited +1, still incomplete" ei_res_stranger
 
@@ -526,14 +533,17 @@ ei_res_nhs()
 		--src-proto 10.0.0.1 --dst-proto 10.0.0.2 --quote "1/$id" "${MARK_S1[@]}" ||
 		return 1
 	wait_moved "$s1" rx-nhrp:1 nhrp-rx-error-ind:1 nhrp-res-nak:1 "${MARK[@]}" &&
-	is_type "$s1" 10.0.0.60 negative || { echo "# 10.0.0.60: $(entry "$s1" 10.0.0.60 type)"; return 1; }
+	is_type "$s1" 10.0.0.63 negative || { echo "# 10.0.0.63: $(entry "$s1" 10.0.0.63 type)"; return 1; }
 	nhrp_capture_stop "$TMPDIR/s1.pcap"
 	n "$hub" iptables-legacy -D INPUT -s 192.0.2.2 -p gre -m u32 --u32 "$U32_RES" -j DROP
-	# What s1 sent since the ping: that one request (retried), nothing to
-	# the attacker nor anyone else.
-	got=$(nhrp_read "$TMPDIR/s1.pcap" | awk '$1 == "192.0.2.2"' | sort | uniq -c | xargs)
+	# What s1 sent since the first ping: the two requests (each retried
+	# with its id), nothing to the attacker nor anyone else.
+	got=$(nhrp_read "$TMPDIR/s1.pcap" | awk '$1 == "192.0.2.2" { print $2, $3, $5, $6 }' |
+		sort | uniq -c | awk '{ $1 = ""; print }' | xargs)
 	echo "# s1 sent: $got"
-	[[ $got =~ ^[0-9]+\ 192\.0\.2\.2\ 192\.0\.2\.1\ 1\ $id\ 10\.0\.0\.60\ 4$ ]]
+	[ "$got" = "192.0.2.1 1 10.0.0.60 4 192.0.2.1 1 10.0.0.63 4" ] &&
+	[ "$(nhrp_read "$TMPDIR/s1.pcap" | awk '$1 == "192.0.2.2" && $5 == "10.0.0.63" { print $4 }' |
+	     sort -u)" = "$id" ]
 }
 run_test "the same EI from the hub's NBMA: negative entry; s1 sent nothing but its request" ei_res_nhs
 
